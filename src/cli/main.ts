@@ -1,0 +1,57 @@
+import { Command } from 'commander';
+import { ConfigError, loadConfig } from '../config.ts';
+import { DomainError } from '../domain/errors.ts';
+import { openRuntime } from '../runtime.ts';
+import { bootstrapAdmin } from '../services/bootstrap.ts';
+import { serve } from './serve.ts';
+import { auditVerifyCommand } from './audit.ts';
+
+const program = new Command('pim')
+  .description('openpim: Privileged Identity Management — eligible roles, just-in-time activation, audit and a check API')
+  .showHelpAfterError();
+
+program.command('serve').description('Run the server (HTTP API and jobs) on PIM_HOST:PIM_PORT').action(serve);
+
+program.command('migrate').description('Apply pending database migrations and exit').action(async () => {
+  const rt = await openRuntime({ ...loadConfig(), autoMigrate: true });
+  process.stdout.write('Database is up to date.\n');
+  await rt.close();
+});
+
+program.command('bootstrap')
+  .description('Create the first administrator on an empty database (permanent active Global Administrator and Privileged Role Administrator) and print a one-time API token')
+  .requiredOption('--admin <userPrincipalName>', 'the administrator\'s sign-in name, e.g. alice@example.com')
+  .option('--name <displayName>', 'display name')
+  .option('--json', 'print JSON')
+  .addHelpText('after', '\nExample:\n  pim bootstrap --admin alice@example.com\n')
+  .action(async (opts: { admin: string; name?: string; json?: boolean }) => {
+    if (!/^[^\s@]+@[^\s@]+$/.test(opts.admin)) throw new DomainError('Invalid', 'bootstrap.invalid_upn', 'The administrator must be a sign-in name such as alice@example.com.');
+    const rt = await openRuntime(loadConfig());
+    try {
+      const r = await bootstrapAdmin(rt.system, opts.admin, opts.name);
+      if (opts.json === true) process.stdout.write(`${JSON.stringify(r)}\n`);
+      else {
+        process.stdout.write(`Created ${r.userPrincipalName} as a permanent active Global Administrator and Privileged Role Administrator.\n`);
+        process.stdout.write('This is a break-glass account: keep its credentials safe and give everyday admins eligible assignments instead.\n\n');
+        process.stdout.write(`API token (shown once, expires ${r.tokenExpiresAt}):\n\n  ${r.token}\n\nUse it as: Authorization: Bearer <token>\n`);
+      }
+    } finally {
+      await rt.close();
+    }
+  });
+
+const audit = program.command('audit').description('Audit log tools');
+audit.command('verify').description('Walk the hash chain and name the first broken event').option('--json', 'print JSON').action(auditVerifyCommand);
+
+program.parseAsync(process.argv).catch((err: unknown) => {
+  if (err instanceof ConfigError) {
+    process.stderr.write(`${err.message}\n`);
+    process.exit(2);
+  }
+  if (err instanceof DomainError) {
+    process.stderr.write(`error: ${err.message} (${err.code})\n`);
+    process.exit(err.kind === 'Conflict' ? 3 : 2);
+  }
+  process.stderr.write(`error: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,24 @@
+import { loadConfig } from '../config.ts';
+import { openRuntime, openServer } from '../runtime.ts';
+import { needsBootstrap } from '../services/bootstrap.ts';
+
+export async function serve(): Promise<void> {
+  const config = loadConfig();
+  const rt = await openRuntime(config, { poll: true });
+  const app = await openServer(rt);
+  await app.listen({ host: config.host, port: config.port });
+  const addr = app.server.address();
+  const port = typeof addr === 'object' && addr !== null ? addr.port : config.port;
+  const urlHost = config.host.includes(':') ? `[${config.host}]` : config.host;
+  process.stdout.write(`openpim is listening on http://${urlHost}:${port}  (API docs: http://${urlHost}:${port}/api/docs, database: ${rt.deps.engine})\n`);
+  if (await needsBootstrap(rt.system)) {
+    process.stdout.write('\nNo administrator exists yet. Create the first one (it prints a one-time API token):\n\n  npm run pim -- bootstrap --admin you@example.com\n\n');
+  }
+  const stop = async () => {
+    await app.close();
+    await rt.close();
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void stop());
+  process.once('SIGTERM', () => void stop());
+}

@@ -1,0 +1,118 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+
+/** One typed, validated config object, read once at start from the environment. */
+export interface Config {
+  databaseUrl: string;
+  host: string;
+  port: number;
+  dataDir: string;
+  publicUrl: string;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** Cap on role-assignable groups (Entra: 500 per tenant). */
+  maxRoleAssignableGroups: number;
+  /** Days a soft-deleted object stays restorable. */
+  softDeleteRetentionDays: number;
+  /** Checks per minute per caller on the check API. */
+  checkRateLimitPerMinute: number;
+  /** How often a node picks up changes other nodes made (ms). */
+  indexPollMs: number;
+  /** Migrate on start (the embedded default); off for operators who run `pim migrate` themselves. */
+  autoMigrate: boolean;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Record<string, string | undefined>;
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+/** Secrets may come from FILE variants (PIM_DATABASE_URL_FILE) so they stay out of the environment. */
+function read(env: Env, key: string, problems: string[]): string | undefined {
+  const file = env[`${key}_FILE`];
+  if (file !== undefined && file !== '') {
+    try {
+      return readFileSync(file, 'utf8').trim();
+    } catch {
+      problems.push(`${key}_FILE: cannot read ${file}`);
+      return undefined;
+    }
+  }
+  const v = env[key];
+  return v === undefined || v === '' ? undefined : v;
+}
+
+function int(env: Env, key: string, def: number, min: number, max: number, problems: string[]): number {
+  const raw = read(env, key, problems);
+  if (raw === undefined) return def;
+  if (!/^\d+$/.test(raw)) {
+    problems.push(`${key}: expected an integer between ${min} and ${max}, got "${raw}"`);
+    return def;
+  }
+  const n = Number(raw);
+  if (n < min || n > max) problems.push(`${key}: expected an integer between ${min} and ${max}, got ${n}`);
+  return n;
+}
+
+function bool(env: Env, key: string, def: boolean, problems: string[]): boolean {
+  const raw = read(env, key, problems);
+  if (raw === undefined) return def;
+  if (/^(1|true|yes|on)$/i.test(raw)) return true;
+  if (/^(0|false|no|off)$/i.test(raw)) return false;
+  problems.push(`${key}: expected true or false, got "${raw}"`);
+  return def;
+}
+
+export function loadConfig(env: Env = process.env, cwd: string = process.cwd()): Config {
+  const problems: string[] = [];
+  const dataDir = path.resolve(cwd, read(env, 'PIM_DATA_DIR', problems) ?? 'data');
+  const host = read(env, 'PIM_HOST', problems) ?? '127.0.0.1';
+  const port = int(env, 'PIM_PORT', 8080, 0, 65535, problems);
+
+  const databaseUrl = read(env, 'PIM_DATABASE_URL', problems) ?? `sqlite:${path.join(dataDir, 'openpim.db')}`;
+  if (!/^(sqlite:|postgres(ql)?:\/\/)/.test(databaseUrl)) {
+    problems.push(`PIM_DATABASE_URL: expected sqlite:<path> or postgres://…, got "${databaseUrl.replace(/:[^:@/]*@/, ':***@')}"`);
+  }
+
+  const urlHost = host.includes(':') ? `[${host}]` : host;
+  const publicUrl = (read(env, 'PIM_PUBLIC_URL', problems) ?? `http://${urlHost}:${port}`).replace(/\/+$/, '');
+  try {
+    const u = new URL(publicUrl);
+    if (u.protocol !== 'http:' && u.protocol !== 'https:') problems.push(`PIM_PUBLIC_URL: expected an http(s) URL, got "${publicUrl}"`);
+  } catch {
+    problems.push(`PIM_PUBLIC_URL: expected an http(s) URL, got "${publicUrl}"`);
+  }
+
+  const logLevelRaw = read(env, 'PIM_LOG_LEVEL', problems) ?? 'info';
+  const logLevel = (LOG_LEVELS as readonly string[]).includes(logLevelRaw) ? (logLevelRaw as Config['logLevel']) : 'info';
+  if (logLevel !== logLevelRaw) problems.push(`PIM_LOG_LEVEL: expected one of ${LOG_LEVELS.join(', ')}, got "${logLevelRaw}"`);
+
+  const config: Config = {
+    databaseUrl,
+    host,
+    port,
+    dataDir,
+    publicUrl,
+    logLevel,
+    maxRoleAssignableGroups: int(env, 'PIM_MAX_ROLE_ASSIGNABLE_GROUPS', 500, 1, 100_000, problems),
+    softDeleteRetentionDays: int(env, 'PIM_SOFT_DELETE_RETENTION_DAYS', 30, 1, 3650, problems),
+    checkRateLimitPerMinute: int(env, 'PIM_CHECK_RATE_LIMIT_PER_MINUTE', 600_000, 1, 100_000_000, problems),
+    indexPollMs: int(env, 'PIM_INDEX_POLL_MS', 1000, 50, 3_600_000, problems),
+    autoMigrate: bool(env, 'PIM_AUTO_MIGRATE', true, problems),
+  };
+
+  const known = new Set(['PIM_DATA_DIR', 'PIM_HOST', 'PIM_PORT', 'PIM_DATABASE_URL', 'PIM_PUBLIC_URL', 'PIM_LOG_LEVEL',
+    'PIM_MAX_ROLE_ASSIGNABLE_GROUPS', 'PIM_SOFT_DELETE_RETENTION_DAYS', 'PIM_CHECK_RATE_LIMIT_PER_MINUTE',
+    'PIM_INDEX_POLL_MS', 'PIM_AUTO_MIGRATE', 'PIM_TEST_DATABASE_URL', 'PIM_URL', 'PIM_TOKEN', 'PIM_CONFIG_DIR']);
+  for (const key of Object.keys(env)) {
+    const base = key.endsWith('_FILE') ? key.slice(0, -5) : key;
+    // A typo such as PIM_PROT would otherwise be ignored silently.
+    if (key.startsWith('PIM_') && !known.has(base)) problems.push(`${key}: unknown setting`);
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  return config;
+}

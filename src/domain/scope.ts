@@ -1,0 +1,38 @@
+import { invalid } from './errors.ts';
+
+/**
+ * Scopes are paths in one tree: `/` (the whole directory), `/administrativeUnits/{id}`,
+ * and `/resources/{type}/{id}[/{type}/{id}…]` for targets that connectors register.
+ * An assignment at a scope covers that scope and every scope below it.
+ */
+export const ROOT_SCOPE = '/';
+const SEGMENT = '[A-Za-z0-9._~:@+=-]{1,200}';
+const AU_SCOPE = new RegExp(`^/administrativeUnits/(${SEGMENT})$`);
+const RESOURCE_SCOPE = new RegExp(`^/resources(/${SEGMENT}/${SEGMENT})+$`);
+export const MAX_SCOPE_LENGTH = 1024;
+
+export type ParsedScope =
+  | { kind: 'root' }
+  | { kind: 'administrativeUnit'; id: string }
+  | { kind: 'resource'; path: string };
+
+export function parseScope(scope: string): ParsedScope {
+  if (scope === ROOT_SCOPE) return { kind: 'root' };
+  if (scope.length <= MAX_SCOPE_LENGTH) {
+    const au = AU_SCOPE.exec(scope);
+    if (au?.[1] !== undefined) return { kind: 'administrativeUnit', id: au[1] };
+    if (RESOURCE_SCOPE.test(scope)) return { kind: 'resource', path: scope };
+  }
+  throw invalid('scope.invalid', 'Scope must be "/", "/administrativeUnits/{id}" or "/resources/{type}/{id}[/{type}/{id}…]".', { scope: scope.slice(0, 200) });
+}
+
+/** True when an assignment made at `assignmentScope` grants access at `scope`. */
+export function scopeCovers(assignmentScope: string, scope: string): boolean {
+  if (assignmentScope === ROOT_SCOPE || assignmentScope === scope) return true;
+  return scope.length > assignmentScope.length && scope.startsWith(assignmentScope) && scope.charCodeAt(assignmentScope.length) === 47; // '/'
+}
+
+/** The scope a resource `{type, id}` maps to (AuthZEN resources). */
+export function resourceScope(type: string, id: string): string {
+  return parseScope(`/resources/${type}/${id}`).kind === 'resource' ? `/resources/${type}/${id}` : ROOT_SCOPE;
+}

@@ -1,0 +1,93 @@
+import rateLimit from '@fastify/rate-limit';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Ajv } from 'ajv';
+import addFormatsModule from 'ajv-formats';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifySchema } from 'fastify';
+import { ErrorBody } from '../contract/common.ts';
+import { authenticateBearer } from '../services/authenticate.ts';
+import { authorize } from '../services/authorize.ts';
+import { withActor, type Deps, type ServiceContext } from '../services/context.ts';
+import { installErrorHandling } from './errors.ts';
+import { registerRoutes } from './routes/index.ts';
+import type { App } from './types.ts';
+
+export type { App } from './types.ts';
+
+
+// ajv-formats is CommonJS with a default export; under ESM interop the function sits on .default.
+const addFormats = ((addFormatsModule as unknown as { default?: unknown }).default ?? addFormatsModule) as (ajv: Ajv) => Ajv;
+
+/**
+ * Bodies are validated strictly (no type coercion, unknown fields rejected, never silently
+ * removed); query strings and path params are text by nature, so they are coerced.
+ */
+function validators() {
+  const strict = addFormats(new Ajv({ allErrors: true, coerceTypes: false, removeAdditional: false, useDefaults: true, strict: false }));
+  const coercing = addFormats(new Ajv({ allErrors: true, coerceTypes: 'array', removeAdditional: false, useDefaults: true, strict: false }));
+  return ({ schema, httpPart }: { schema: object; httpPart?: string }) =>
+    (httpPart === 'body' ? strict : coercing).compile(schema);
+}
+
+export const BODY_LIMIT = 1024 * 1024;
+
+export async function buildApp(deps: Deps): Promise<App> {
+  // Typed as Fastify's logger interface so the app's generics stay the plain ones.
+  const logger: FastifyBaseLogger = deps.log;
+  const app = Fastify({
+    loggerInstance: logger,
+    bodyLimit: BODY_LIMIT,
+    trustProxy: false,
+    // Per-request log lines only when debugging: the check API serves thousands a second.
+    logController: new LogController({ disableRequestLogging: deps.config.logLevel !== 'debug' && deps.config.logLevel !== 'trace' }),
+    ajv: {},
+    genReqId: () => deps.ids.uuid(),
+  }).withTypeProvider<TypeBoxTypeProvider>();
+  app.setValidatorCompiler(validators());
+  installErrorHandling(app);
+
+  // A route cannot be mounted without saying who may call it; every route documents its errors.
+  app.addHook('onRoute', (route) => {
+    if (route.url.startsWith('/api/docs')) {
+      route.config = { ...(route.config ?? {}), access: { kind: 'public' } };
+      return;
+    }
+    if (route.config?.access === undefined) throw new Error(`route ${String(route.method)} ${route.url} declares no access`);
+    const schema = (route.schema ?? {}) as FastifySchema & { response?: Record<string, unknown>; security?: unknown };
+    if (schema.response) schema.response = { ...schema.response, '4xx': ErrorBody, '5xx': ErrorBody };
+    if (route.config.access.kind !== 'public') schema.security = [{ bearer: [] }];
+    route.schema = schema;
+  });
+
+  app.decorateRequest('ctx', null as unknown as ServiceContext);
+  app.addHook('onRequest', async (req) => {
+    req.ctx = withActor(deps, { id: null, type: 'anonymous', scopes: [], clientAddress: req.ip });
+    const access = req.routeOptions.config.access;
+    if (access === undefined || access.kind === 'public') return;
+    const actor = await authenticateBearer(deps, req.headers.authorization, req.ip);
+    req.ctx = withActor(deps, actor);
+  });
+  app.addHook('preHandler', async (req) => {
+    const access = req.routeOptions.config.access;
+    if (access !== undefined) await authorize(req.ctx, access, `${req.method} ${req.routeOptions.url ?? ''}`);
+  });
+
+  await app.register(rateLimit, {
+    global: false,
+    keyGenerator: (req) => req.ctx.actor.tokenId ?? req.ip,
+    errorResponseBuilder: (_req, ctx) => ({ statusCode: 429, error: { code: 'request.rate_limited', message: `Rate limit exceeded: retry in ${ctx.after}.`, details: { limit: ctx.max } } }),
+  });
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: { title: 'openpim API', version: '1', description: 'Privileged Identity Management: directory, roles, schedules, requests, the check API and audit.' },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'An API token (pim_…)' } } },
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/api/docs' });
+
+  registerRoutes(app);
+  app.get('/api/v1/openapi.json', { config: { access: { kind: 'public' } }, schema: { hide: true } }, () => app.swagger());
+  return app;
+}

@@ -1,0 +1,10 @@
+import type { App } from '../types.ts';
+import { roleRoutes } from './roles.ts';
+import { tokenRoutes } from './tokens.ts';
+import { userRoutes } from './users.ts';
+
+export function registerRoutes(app: App): void {
+  userRoutes(app);
+  roleRoutes(app);
+  tokenRoutes(app);
+}

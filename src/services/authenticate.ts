@@ -1,0 +1,20 @@
+import { hashToken, TOKEN_PREFIX } from '../auth/tokens.ts';
+import { unauthenticated } from '../domain/errors.ts';
+import type { Actor, Deps } from './context.ts';
+import { withActor } from './context.ts';
+import { recordDenied } from './authorize.ts';
+
+/** Resolves a bearer token to an actor from the in-memory index (no database round trip on the hot path). */
+export async function authenticateBearer(deps: Deps, authorization: string | undefined, clientAddress: string): Promise<Actor> {
+  if (authorization === undefined || authorization === '') return { id: null, type: 'anonymous', scopes: [], clientAddress };
+  const m = /^Bearer\s+(\S+)$/i.exec(authorization);
+  const token = m?.[1];
+  const state = token !== undefined && token.startsWith(TOKEN_PREFIX) && token.length < 200 ? deps.index.token(hashToken(token)) : undefined;
+  const now = deps.clock.nowMs();
+  const owner = state ? deps.index.principal(state.ownerId) : undefined;
+  if (!state || state.revokedAt !== null || (state.expiresAt !== null && state.expiresAt <= now) || !owner || owner.deleted || !owner.enabled) {
+    await recordDenied(withActor(deps, { id: state?.ownerId ?? null, type: 'anonymous', scopes: [], clientAddress }), 'authenticate', 'invalid_token');
+    throw unauthenticated('auth.invalid_token', 'The API token is unknown, expired, revoked, or its owner is disabled.');
+  }
+  return { id: state.ownerId, type: state.ownerType, tokenId: state.id, scopes: state.scopes, clientAddress };
+}

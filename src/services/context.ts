@@ -1,0 +1,36 @@
+import type { Logger } from 'pino';
+import type { Clock } from '../clock.ts';
+import type { Config } from '../config.ts';
+import type { Ids } from '../ids.ts';
+import type { AccessIndex } from '../store/access-index.ts';
+import type { Db, Engine } from '../store/db.ts';
+
+/** Who is acting. `system` is the service itself (bootstrap, jobs). */
+export interface Actor {
+  id: string | null;
+  type: 'user' | 'servicePrincipal' | 'system' | 'anonymous';
+  tokenId?: string;
+  scopes: readonly string[];
+  clientAddress?: string | undefined;
+}
+
+export const SYSTEM_ACTOR: Actor = { id: null, type: 'system', scopes: ['*'] };
+
+/** Everything a use case needs, passed explicitly: no container, no globals. */
+export interface Deps {
+  db: Db;
+  engine: Engine;
+  clock: Clock;
+  config: Config;
+  ids: Ids;
+  index: AccessIndex;
+  log: Logger;
+}
+
+export interface ServiceContext extends Deps {
+  actor: Actor;
+}
+
+export function withActor(deps: Deps, actor: Actor): ServiceContext {
+  return { ...deps, actor };
+}

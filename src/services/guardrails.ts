@@ -1,0 +1,66 @@
+import { conflict } from '../domain/errors.ts';
+import { GUARDED_ROLES, ROLE } from '../domain/roles.ts';
+import { ROOT_SCOPE } from '../domain/scope.ts';
+import type { Tx } from './transaction.ts';
+
+export interface Holders {
+  active: Set<string>;
+  eligible: Set<string>;
+}
+
+/**
+ * Enabled, live users holding `roleId` at `/` now, directly or through a role-assignable group.
+ * Read inside the write transaction, so it sees the change about to be committed.
+ */
+export async function holdersOf(tx: Tx, roleId: string): Promise<Holders> {
+  const now = tx.nowMs;
+  const base = () => tx.db.selectFrom('schedules as s')
+    .where('s.role_id', '=', roleId).where('s.scope', '=', ROOT_SCOPE).where('s.ended_at', 'is', null)
+    .where('s.start_at', '<=', now).where((eb) => eb.or([eb('s.end_at', 'is', null), eb('s.end_at', '>', now)]));
+  const direct = await base().innerJoin('users as u', 'u.id', 's.principal_id')
+    .where('u.enabled', '=', 1).where('u.deleted_at', 'is', null)
+    .select(['u.id', 's.kind']).execute();
+  const viaGroup = await base().innerJoin('groups as g', 'g.id', 's.principal_id')
+    .innerJoin('group_members as m', 'm.group_id', 'g.id').innerJoin('users as u', 'u.id', 'm.member_id')
+    .where('g.deleted_at', 'is', null).where('m.removed_at', 'is', null)
+    .where('u.enabled', '=', 1).where('u.deleted_at', 'is', null)
+    .select(['u.id', 's.kind']).execute();
+  const out: Holders = { active: new Set(), eligible: new Set() };
+  for (const r of [...direct, ...viaGroup]) (r.kind === 'active' ? out.active : out.eligible).add(r.id);
+  return out;
+}
+
+export async function snapshotGuarded(tx: Tx): Promise<Map<string, Holders>> {
+  const m = new Map<string, Holders>();
+  for (const r of GUARDED_ROLES) m.set(r, await holdersOf(tx, r));
+  return m;
+}
+
+const NAMES: Record<string, string> = { [ROLE.globalAdministrator]: 'Global Administrator', [ROLE.privilegedRoleAdministrator]: 'Privileged Role Administrator' };
+
+/**
+ * PIM-REFERENCE §5: the last active Global Administrator and Privileged Role Administrator
+ * cannot be removed; when no active holder is left, the last eligible one is kept too (it is
+ * the only way back in). Call with the snapshot taken before the change; throwing rolls the
+ * change back. Writers are serialized (transaction.ts), so two removals cannot both pass.
+ */
+export async function assertGuardedRolesKept(tx: Tx, before: Map<string, Holders>): Promise<void> {
+  for (const roleId of GUARDED_ROLES) {
+    const was = before.get(roleId);
+    if (!was) continue;
+    const now = await holdersOf(tx, roleId);
+    const lostLastActive = was.active.size > 0 && now.active.size === 0;
+    const lostLastPath = now.active.size === 0 && was.eligible.size > 0 && now.eligible.size === 0;
+    if (lostLastActive || lostLastPath) {
+      throw conflict('guardrail.last_administrator', `This would leave no ${lostLastActive ? 'active' : 'eligible'} ${NAMES[roleId] ?? roleId}. Assign another one first.`, { roleId });
+    }
+  }
+}
+
+/** Runs `change` and refuses it if it removes the last holder of a guarded role. */
+export async function guarded<T>(tx: Tx, change: () => Promise<T>): Promise<T> {
+  const before = await snapshotGuarded(tx);
+  const result = await change();
+  await assertGuardedRolesKept(tx, before);
+  return result;
+}

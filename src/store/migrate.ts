@@ -1,0 +1,53 @@
+import { Migrator, sql, type Migration, type MigrationProvider } from 'kysely';
+import * as m0001 from './migrations/0001-initial.ts';
+import type { Db } from './db.ts';
+
+/** The migration chain, in order. Append only. */
+const MIGRATIONS: Record<string, Migration> = {
+  '0001-initial': m0001,
+};
+
+export const KNOWN_MIGRATIONS = Object.keys(MIGRATIONS);
+
+const provider: MigrationProvider = { getMigrations: () => Promise.resolve(MIGRATIONS) };
+
+export class SchemaTooNewError extends Error {
+  constructor(readonly unknown: string[]) {
+    super(`The database schema is newer than this openpim (unknown migrations: ${unknown.join(', ')}). Upgrade openpim before starting it on this database.`);
+    this.name = 'SchemaTooNewError';
+  }
+}
+
+/** Names of migrations the database has applied (empty for a new database). */
+export async function appliedMigrations(db: Db): Promise<string[]> {
+  try {
+    const rows = await sql<{ name: string }>`SELECT name FROM kysely_migration ORDER BY name`.execute(db);
+    return rows.rows.map((r) => r.name);
+  } catch {
+    return [];
+  }
+}
+
+/** Refuses a database that a newer openpim has migrated: running old code on it could corrupt it. */
+export async function assertSchemaNotNewer(db: Db): Promise<void> {
+  const unknown = (await appliedMigrations(db)).filter((n) => !KNOWN_MIGRATIONS.includes(n));
+  if (unknown.length > 0) throw new SchemaTooNewError(unknown);
+}
+
+/**
+ * Applies pending migrations. On PostgreSQL, Kysely's migrator holds a transaction-level
+ * advisory lock while it runs, so several nodes starting at once migrate exactly once.
+ */
+export async function migrateToLatest(db: Db, pgSchema?: string): Promise<string[]> {
+  await assertSchemaNotNewer(db);
+  // Kysely looks for its own tables across all schemas unless told which one is ours.
+  const migrator = new Migrator({ db, provider, ...(pgSchema !== undefined ? { migrationTableSchema: pgSchema } : {}) });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error !== undefined) throw error instanceof Error ? error : new Error('migration failed');
+  return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}
+
+export async function pendingMigrations(db: Db): Promise<string[]> {
+  const applied = new Set(await appliedMigrations(db));
+  return KNOWN_MIGRATIONS.filter((n) => !applied.has(n));
+}

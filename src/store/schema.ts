@@ -1,0 +1,178 @@
+import type { Generated } from 'kysely';
+
+/**
+ * Table types. Times are epoch milliseconds (BIGINT) on both engines so one query code
+ * compares them the same way; flags are 0/1 integers for the same reason; JSON is text.
+ */
+export interface UsersTable {
+  id: string;
+  user_principal_name: string;
+  upn_lower: string;
+  display_name: string;
+  mail: string | null;
+  enabled: number;
+  manager_id: string | null;
+  last_sign_in_at: number | null;
+  created_at: number;
+  updated_at: number;
+  deleted_at: number | null;
+}
+
+export interface GroupsTable {
+  id: string;
+  display_name: string;
+  name_lower: string;
+  description: string | null;
+  role_assignable: number;
+  created_at: number;
+  updated_at: number;
+  deleted_at: number | null;
+}
+
+export interface GroupOwnersTable {
+  group_id: string;
+  user_id: string;
+  added_at: number;
+}
+
+/** Membership history: rows are ended (removed_at), never deleted, so past access can be answered. */
+export interface GroupMembersTable {
+  id: string;
+  group_id: string;
+  member_id: string;
+  member_type: 'user' | 'group';
+  added_at: number;
+  removed_at: number | null;
+}
+
+export interface AdministrativeUnitsTable {
+  id: string;
+  display_name: string;
+  description: string | null;
+  created_at: number;
+  updated_at: number;
+  deleted_at: number | null;
+}
+
+export interface AuMembersTable {
+  au_id: string;
+  member_id: string;
+  member_type: 'user' | 'group';
+  added_at: number;
+}
+
+export interface ServicePrincipalsTable {
+  id: string;
+  display_name: string;
+  app_id: string;
+  enabled: number;
+  created_at: number;
+  updated_at: number;
+  deleted_at: number | null;
+}
+
+export interface RolesTable {
+  id: string;
+  display_name: string;
+  name_lower: string;
+  description: string | null;
+  is_builtin: number;
+  is_privileged: number;
+  permissions: string;
+  created_at: number;
+  updated_at: number;
+  deleted_at: number | null;
+}
+
+export interface SchedulesTable {
+  id: string;
+  kind: 'eligible' | 'active';
+  principal_id: string;
+  principal_type: 'user' | 'group' | 'servicePrincipal';
+  role_id: string;
+  scope: string;
+  start_at: number;
+  end_at: number | null;
+  assignment_type: 'Assigned' | 'Activated';
+  linked_eligibility_id: string | null;
+  created_by_request_id: string | null;
+  created_at: number;
+  updated_at: number;
+  ended_at: number | null;
+  end_reason: string | null;
+  ended_by: string | null;
+}
+
+export interface RequestsTable {
+  id: string;
+  action: string;
+  kind: 'eligible' | 'active';
+  status: string;
+  principal_id: string;
+  role_id: string;
+  scope: string;
+  target_schedule_id: string | null;
+  justification: string | null;
+  ticket_number: string | null;
+  ticket_system: string | null;
+  requested_start_at: number | null;
+  requested_end_at: number | null;
+  requested_duration: string | null;
+  requested_permanent: number;
+  created_by: string;
+  created_at: number;
+  completed_at: number | null;
+  status_reason: string | null;
+}
+
+export interface ApiTokensTable {
+  id: string;
+  owner_id: string;
+  owner_type: 'user' | 'servicePrincipal';
+  name: string;
+  token_hash: string;
+  scopes: string;
+  created_by: string | null;
+  created_at: number;
+  expires_at: number | null;
+  revoked_at: number | null;
+  last_used_at: number | null;
+}
+
+export interface AuditEventsTable {
+  seq: Generated<number>;
+  id: string;
+  at: string;
+  actor_id: string | null;
+  actor_type: string;
+  action: string;
+  target_type: string | null;
+  target_id: string | null;
+  role_id: string | null;
+  before_json: string | null;
+  after_json: string | null;
+  justification: string | null;
+  ticket_number: string | null;
+  ticket_system: string | null;
+  request_id: string | null;
+  outcome: string;
+  client_address: string | null;
+  prev_hash: string;
+  hash: string;
+  at_ms: number;
+}
+
+export interface Database {
+  users: UsersTable;
+  groups: GroupsTable;
+  group_owners: GroupOwnersTable;
+  group_members: GroupMembersTable;
+  administrative_units: AdministrativeUnitsTable;
+  au_members: AuMembersTable;
+  service_principals: ServicePrincipalsTable;
+  roles: RolesTable;
+  schedules: SchedulesTable;
+  requests: RequestsTable;
+  api_tokens: ApiTokensTable;
+  audit_events: AuditEventsTable;
+}
