@@ -45,6 +45,7 @@ export async function buildApp(deps: Deps): Promise<App> {
     genReqId: () => deps.ids.uuid(),
   }).withTypeProvider<TypeBoxTypeProvider>();
   app.setValidatorCompiler(validators());
+  app.decorate('pimConfig', deps.config);
   installErrorHandling(app);
 
   // A route cannot be mounted without saying who may call it; every route documents its errors.

@@ -1,6 +1,7 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
+import type { Config } from '../config.ts';
 import type { Access } from '../services/authorize.ts';
 import type { ServiceContext } from '../services/context.ts';
 
@@ -10,6 +11,9 @@ declare module 'fastify' {
   }
   interface FastifyRequest {
     ctx: ServiceContext;
+  }
+  interface FastifyInstance {
+    pimConfig: Config;
   }
 }
 

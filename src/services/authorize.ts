@@ -11,7 +11,9 @@ export type Access =
   /** An active assignment of one of these roles at `/` (the service governs itself). */
   | { kind: 'roles'; roles: readonly string[] }
   /** A token carrying this scope (e.g. `check` for the decision point). */
-  | { kind: 'tokenScope'; scope: string };
+  | { kind: 'tokenScope'; scope: string }
+  /** Either a token with the scope or an active assignment of one of the roles. */
+  | { kind: 'tokenScopeOrRoles'; scope: string; roles: readonly string[] };
 
 /** True when the actor holds one of `roleIds` actively at `scope` now, directly or through a role-assignable group. */
 export function actorHoldsRole(ctx: ServiceContext, roleIds: readonly string[], scope = ROOT_SCOPE): boolean {
@@ -50,6 +52,7 @@ export async function authorize(ctx: ServiceContext, access: Access, action: str
     }
     return;
   }
+  if (access.kind === 'tokenScopeOrRoles' && ctx.actor.scopes.includes(access.scope)) return;
   if (!ctx.actor.scopes.includes('api') || !actorHoldsRole(ctx, access.roles)) {
     await recordDenied(ctx, action, 'role_required');
     throw forbidden('auth.forbidden', 'You need an active assignment of a role that may do this.', { anyOfRoles: access.roles });

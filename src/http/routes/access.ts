@@ -10,3 +10,5 @@ export const GROUP_ADMIN: Access = { kind: 'roles', roles: GROUP_ADMINS };
 export const APP_ADMIN: Access = { kind: 'roles', roles: APP_ADMINS };
 export const AUDIT_READER: Access = { kind: 'roles', roles: AUDIT_READERS };
 export const CHECK_CALLER: Access = { kind: 'tokenScope', scope: 'check' };
+/** Downstream systems (check tokens) and auditors. */
+export const CHECK_OR_READER: Access = { kind: 'tokenScopeOrRoles', scope: 'check', roles: AUDIT_READERS };

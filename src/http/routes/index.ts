@@ -1,4 +1,6 @@
 import type { App } from '../types.ts';
+import { checkRoutes } from './check.ts';
+import { requestRoutes } from './requests.ts';
 import { roleRoutes } from './roles.ts';
 import { tokenRoutes } from './tokens.ts';
 import { userRoutes } from './users.ts';
@@ -7,4 +9,6 @@ export function registerRoutes(app: App): void {
   userRoutes(app);
   roleRoutes(app);
   tokenRoutes(app);
+  requestRoutes(app);
+  checkRoutes(app);
 }

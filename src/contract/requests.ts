@@ -1,0 +1,90 @@
+import { Type, type Static } from 'typebox';
+import { Id, Instant, Justification, NullableInstant, PageQuery, Scope, Ticket } from './common.ts';
+
+export const REQUEST_ACTIONS = ['adminAssign', 'adminUpdate', 'adminRemove', 'adminExtend', 'adminRenew', 'selfActivate', 'selfDeactivate', 'selfExtend', 'selfRenew'] as const;
+export const RequestAction = Type.Union(REQUEST_ACTIONS.map((a) => Type.Literal(a)));
+export type RequestAction = (typeof REQUEST_ACTIONS)[number];
+export const ScheduleKind = Type.Union([Type.Literal('eligible'), Type.Literal('active')]);
+
+export const ScheduleRequestInput = Type.Object({
+  startAt: Type.Optional(Instant),
+  duration: Type.Optional(Type.String({ minLength: 2, maxLength: 32, description: 'ISO-8601 duration such as PT8H or P90D' })),
+  endAt: Type.Optional(Instant),
+  permanent: Type.Optional(Type.Boolean()),
+}, { additionalProperties: false, description: 'Give exactly one of duration, endAt or permanent: true' });
+
+export const CreateRequest = Type.Object({
+  action: RequestAction,
+  kind: Type.Optional(ScheduleKind),
+  principalId: Id,
+  roleId: Id,
+  scope: Type.Optional(Scope),
+  targetScheduleId: Type.Optional(Id),
+  schedule: Type.Optional(ScheduleRequestInput),
+  justification: Type.Optional(Justification),
+  ticket: Type.Optional(Ticket),
+  validateOnly: Type.Optional(Type.Boolean({ description: 'Dry run: validate and report, change nothing' })),
+}, { additionalProperties: false });
+export type CreateRequest = Static<typeof CreateRequest>;
+
+export const PimRequest = Type.Object({
+  id: Type.String(),
+  action: Type.String(),
+  kind: ScheduleKind,
+  status: Type.String({ description: 'Provisioned, Granted (future start), Revoked, PendingApproval, Denied, Canceled, …' }),
+  principalId: Type.String(),
+  roleId: Type.String(),
+  scope: Type.String(),
+  targetScheduleId: Type.Union([Type.String(), Type.Null()]),
+  justification: Type.Union([Type.String(), Type.Null()]),
+  ticket: Type.Union([Type.Object({ number: Type.String(), system: Type.Union([Type.String(), Type.Null()]) }), Type.Null()]),
+  schedule: Type.Object({ startAt: NullableInstant, endAt: NullableInstant, duration: Type.Union([Type.String(), Type.Null()]), permanent: Type.Boolean() }),
+  createdBy: Type.String(),
+  createdAt: Instant,
+  completedAt: NullableInstant,
+  statusReason: Type.Union([Type.String(), Type.Null()]),
+  validateOnly: Type.Boolean(),
+}, { additionalProperties: false });
+export type PimRequest = Static<typeof PimRequest>;
+
+export const ListRequestsQuery = Type.Object({
+  ...PageQuery,
+  principalId: Type.Optional(Id),
+  roleId: Type.Optional(Id),
+  status: Type.Optional(Type.String({ maxLength: 40 })),
+  action: Type.Optional(RequestAction),
+}, { additionalProperties: false });
+export type ListRequestsQuery = Static<typeof ListRequestsQuery>;
+
+export const RoleAssignment = Type.Object({
+  scheduleId: Type.String(),
+  kind: ScheduleKind,
+  principalId: Type.String(),
+  principalType: Type.String(),
+  principalDisplayName: Type.Union([Type.String(), Type.Null()]),
+  roleId: Type.String(),
+  roleDisplayName: Type.Union([Type.String(), Type.Null()]),
+  scope: Type.String(),
+  startAt: Instant,
+  endAt: NullableInstant,
+  memberType: Type.Union([Type.Literal('Direct'), Type.Literal('Group'), Type.Literal('Inherited')]),
+  assignmentType: Type.Union([Type.Literal('Assigned'), Type.Literal('Activated')]),
+  group: Type.Union([Type.Object({ id: Type.String(), displayName: Type.String() }), Type.Null()]),
+  createdAt: Instant,
+  endedAt: NullableInstant,
+  endReason: Type.Union([Type.String(), Type.Null()]),
+}, { additionalProperties: false });
+export type RoleAssignment = Static<typeof RoleAssignment>;
+
+export const MyRoles = Type.Object({
+  eligible: Type.Array(RoleAssignment),
+  active: Type.Array(RoleAssignment),
+  expired: Type.Array(RoleAssignment),
+}, { additionalProperties: false });
+export type MyRoles = Static<typeof MyRoles>;
+
+export const AssignmentsQuery = Type.Object({
+  ...PageQuery,
+  kind: Type.Optional(Type.Union([Type.Literal('eligible'), Type.Literal('active'), Type.Literal('expired')], { default: 'eligible' })),
+}, { additionalProperties: false });
+export type AssignmentsQuery = Static<typeof AssignmentsQuery>;

@@ -1,0 +1,28 @@
+import { IdParams, Page } from '../../contract/common.ts';
+import { AssignmentsQuery, CreateRequest, ListRequestsQuery, MyRoles, PimRequest, RoleAssignment } from '../../contract/requests.ts';
+import { assignmentsOfRole, myRoles, rolesOfOtherUser } from '../../services/effective-roles.ts';
+import { getRequest, listRequests, submitRequest } from '../../services/submit-request.ts';
+import type { App } from '../types.ts';
+import { ANY_USER, AUDIT_READER } from './access.ts';
+
+export function requestRoutes(app: App): void {
+  const tags = ['requests'];
+  app.post('/api/v1/requests', {
+    config: { access: ANY_USER },
+    schema: { tags, summary: 'Make a request: adminAssign, adminUpdate, adminRemove (more actions arrive with role settings)', body: CreateRequest, response: { 200: PimRequest, 201: PimRequest } },
+  }, async (req, reply) => {
+    const r = await submitRequest(req.ctx, req.body);
+    return reply.status(r.validateOnly ? 200 : 201).send(r);
+  });
+  app.get('/api/v1/requests', { config: { access: ANY_USER }, schema: { tags, summary: 'List requests (readers: all; others: their own)', querystring: ListRequestsQuery, response: { 200: Page(PimRequest) } } },
+    (req) => listRequests(req.ctx, req.query));
+  app.get('/api/v1/requests/:id', { config: { access: ANY_USER }, schema: { tags, summary: 'Get a request', params: IdParams, response: { 200: PimRequest } } },
+    (req) => getRequest(req.ctx, req.params.id));
+
+  app.get('/api/v1/me/roles', { config: { access: ANY_USER }, schema: { tags: ['me'], summary: 'My roles: eligible, active and expired (direct and through groups)', response: { 200: MyRoles } } },
+    (req) => myRoles(req.ctx));
+  app.get('/api/v1/users/:id/roles', { config: { access: ANY_USER }, schema: { tags: ['directory'], summary: 'A user\'s roles (yours, or anyone\'s for readers)', params: IdParams, response: { 200: MyRoles } } },
+    (req) => rolesOfOtherUser(req.ctx, req.params.id));
+  app.get('/api/v1/roles/:id/assignments', { config: { access: AUDIT_READER }, schema: { tags: ['roles'], summary: 'A role\'s eligible, active or expired assignments', params: IdParams, querystring: AssignmentsQuery, response: { 200: Page(RoleAssignment) } } },
+    (req) => assignmentsOfRole(req.ctx, req.params.id, req.query));
+}

@@ -1,0 +1,53 @@
+import { invalid, notFound } from '../domain/errors.ts';
+import { parseScope } from '../domain/scope.ts';
+import type { ScheduleKind } from '../domain/schedule-rules.ts';
+import type { SchedulesTable } from '../store/schema.ts';
+import type { Tx } from './transaction.ts';
+
+export type PrincipalType = 'user' | 'group' | 'servicePrincipal';
+
+/** Finds a live principal of any type; groups report whether they can hold roles. */
+export async function loadPrincipal(tx: Tx, id: string): Promise<{ id: string; type: PrincipalType; roleAssignable: boolean; displayName: string }> {
+  const u = await tx.db.selectFrom('users').select(['id', 'display_name']).where('id', '=', id).where('deleted_at', 'is', null).executeTakeFirst();
+  if (u) return { id, type: 'user', roleAssignable: true, displayName: u.display_name };
+  const g = await tx.db.selectFrom('groups').select(['id', 'display_name', 'role_assignable']).where('id', '=', id).where('deleted_at', 'is', null).executeTakeFirst();
+  if (g) return { id, type: 'group', roleAssignable: g.role_assignable === 1, displayName: g.display_name };
+  const sp = await tx.db.selectFrom('service_principals').select(['id', 'display_name']).where('id', '=', id).where('deleted_at', 'is', null).executeTakeFirst();
+  if (sp) return { id, type: 'servicePrincipal', roleAssignable: true, displayName: sp.display_name };
+  throw notFound('principal.not_found', 'No such user, group or service principal.', { principalId: id });
+}
+
+/** PIM-REFERENCE §1.2: users and role-assignable groups can be eligible or active; service principals only active. */
+export function assertPrincipalMayHold(p: { type: PrincipalType; roleAssignable: boolean }, kind: ScheduleKind): void {
+  if (p.type === 'group' && !p.roleAssignable) throw invalid('schedule.group_not_role_assignable', 'Only role-assignable groups can hold roles; this group was created without roleAssignable.');
+  if (p.type === 'servicePrincipal' && kind === 'eligible') throw invalid('schedule.principal_type_not_allowed', 'Service principals can only have active assignments.');
+}
+
+export async function loadLiveRole(tx: Tx, id: string): Promise<{ id: string; displayName: string }> {
+  const r = await tx.db.selectFrom('roles').select(['id', 'display_name']).where('id', '=', id).where('deleted_at', 'is', null).executeTakeFirst();
+  if (!r) throw notFound('role.not_found', 'No such role.', { roleId: id });
+  return { id: r.id, displayName: r.display_name };
+}
+
+/** Validates a scope's form and, for administrative units, that the unit exists. */
+export async function validateScope(tx: Tx, scope: string): Promise<string> {
+  const parsed = parseScope(scope);
+  if (parsed.kind === 'administrativeUnit') {
+    const au = await tx.db.selectFrom('administrative_units').select('id').where('id', '=', parsed.id).where('deleted_at', 'is', null).executeTakeFirst();
+    if (!au) throw invalid('scope.not_found', 'No such administrative unit.', { scope });
+  }
+  return scope;
+}
+
+/** The live (not ended, not yet expired) schedule an admin request is about. */
+export async function findLiveSchedule(
+  tx: Tx,
+  q: { targetScheduleId?: string | undefined; kind: ScheduleKind; principalId: string; roleId: string; scope: string },
+): Promise<SchedulesTable | undefined> {
+  let query = tx.db.selectFrom('schedules').selectAll().where('ended_at', 'is', null)
+    .where((eb) => eb.or([eb('end_at', 'is', null), eb('end_at', '>', tx.nowMs)]));
+  query = q.targetScheduleId !== undefined
+    ? query.where('id', '=', q.targetScheduleId)
+    : query.where('kind', '=', q.kind).where('principal_id', '=', q.principalId).where('role_id', '=', q.roleId).where('scope', '=', q.scope).where('assignment_type', '=', 'Assigned');
+  return query.orderBy('created_at', 'desc').limit(1).executeTakeFirst();
+}

@@ -1,0 +1,78 @@
+import type { CreateRequest, ListRequestsQuery, PimRequest } from '../contract/requests.ts';
+import { invalid, notFound } from '../domain/errors.ts';
+import { ASSIGNMENT_ADMINS, AUDIT_READERS } from '../domain/roles.ts';
+import { decodeCursor, pageOf, type Page } from '../store/paging.ts';
+import type { RequestsTable } from '../store/schema.ts';
+import { adminAssign } from './admin-assign.ts';
+import { adminRemove } from './admin-remove.ts';
+import { adminUpdate } from './admin-update.ts';
+import { actorHoldsRole, requireRoles } from './authorize.ts';
+import type { ServiceContext } from './context.ts';
+import { toRequest } from './request-records.ts';
+import { inTransaction, type Tx } from './transaction.ts';
+
+type Handler = (ctx: ServiceContext, tx: Tx, input: CreateRequest) => Promise<RequestsTable>;
+
+const ADMIN_ACTIONS: Partial<Record<CreateRequest['action'], Handler>> = {
+  adminAssign, adminUpdate, adminRemove,
+};
+
+/** Thrown to roll back a dry run after every check has passed. */
+class DryRun extends Error {
+  constructor(readonly row: RequestsTable) { super('dry run'); }
+}
+
+/**
+ * POST /requests: the only way schedules are created, changed or ended. Admin actions need an
+ * active Privileged Role or Global Administrator. `validateOnly` runs every check inside the
+ * transaction and rolls it back, so the answer is exactly what a real request would get.
+ */
+export async function submitRequest(ctx: ServiceContext, input: CreateRequest): Promise<PimRequest> {
+  const handler = ADMIN_ACTIONS[input.action];
+  if (!handler) {
+    throw invalid('request.action_not_supported', `The action ${input.action} needs role settings and the activation lifecycle, which this server does not have yet.`, { action: input.action });
+  }
+  const run: Handler = handler;
+  await requireRoles(ctx, ASSIGNMENT_ADMINS, `request.${input.action}`);
+  try {
+    const row = await inTransaction(ctx, async (tx) => {
+      const r = await run(ctx, tx, input);
+      if (input.validateOnly === true) throw new DryRun(r);
+      return r;
+    });
+    return toRequest(row);
+  } catch (err) {
+    if (err instanceof DryRun) return toRequest({ ...err.row, status: 'Validated', completed_at: null }, true);
+    throw err;
+  }
+}
+
+function mayRead(ctx: ServiceContext, r: RequestsTable): boolean {
+  return r.created_by === ctx.actor.id || r.principal_id === ctx.actor.id || actorHoldsRole(ctx, AUDIT_READERS);
+}
+
+export async function getRequest(ctx: ServiceContext, id: string): Promise<PimRequest> {
+  const r = await ctx.db.selectFrom('requests').selectAll().where('id', '=', id).executeTakeFirst();
+  // Not-found looks like not-allowed for requests the caller may not see.
+  if (!r || !mayRead(ctx, r)) throw notFound('request.not_found', 'No such request.', { id });
+  return toRequest(r);
+}
+
+/** Readers see everyone's requests; others see the ones they made or that are about them. */
+export async function listRequests(ctx: ServiceContext, q: ListRequestsQuery): Promise<Page<PimRequest>> {
+  const limit = q.limit ?? 100;
+  const cursor = decodeCursor(q.cursor);
+  let query = ctx.db.selectFrom('requests').selectAll();
+  if (!actorHoldsRole(ctx, AUDIT_READERS)) {
+    const me = ctx.actor.id ?? '';
+    query = query.where((eb) => eb.or([eb('created_by', '=', me), eb('principal_id', '=', me)]));
+  }
+  if (q.principalId !== undefined) query = query.where('principal_id', '=', q.principalId);
+  if (q.roleId !== undefined) query = query.where('role_id', '=', q.roleId);
+  if (q.status !== undefined) query = query.where('status', '=', q.status);
+  if (q.action !== undefined) query = query.where('action', '=', q.action);
+  if (cursor) query = query.where((eb) => eb.or([eb('created_at', '<', Number(cursor.k)), eb.and([eb('created_at', '=', Number(cursor.k)), eb('id', '<', cursor.id)])]));
+  const rows = await query.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(limit + 1).execute();
+  const page = pageOf(rows, limit, (r) => ({ k: r.created_at, id: r.id }));
+  return { items: page.items.map((r) => toRequest(r)), nextCursor: page.nextCursor };
+}
