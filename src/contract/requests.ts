@@ -2,7 +2,11 @@ import { Type, type Static } from 'typebox';
 import { Id, Instant, Justification, NullableInstant, PageQuery, Scope, Ticket } from './common.ts';
 
 export const REQUEST_ACTIONS = ['adminAssign', 'adminUpdate', 'adminRemove', 'adminExtend', 'adminRenew', 'selfActivate', 'selfDeactivate', 'selfExtend', 'selfRenew'] as const;
-export const RequestAction = Type.Union(REQUEST_ACTIONS.map((a) => Type.Literal(a)));
+// Spelled out (not mapped) so the static type stays the union of these literals.
+export const RequestAction = Type.Union([
+  Type.Literal('adminAssign'), Type.Literal('adminUpdate'), Type.Literal('adminRemove'), Type.Literal('adminExtend'), Type.Literal('adminRenew'),
+  Type.Literal('selfActivate'), Type.Literal('selfDeactivate'), Type.Literal('selfExtend'), Type.Literal('selfRenew'),
+]);
 export type RequestAction = (typeof REQUEST_ACTIONS)[number];
 export const ScheduleKind = Type.Union([Type.Literal('eligible'), Type.Literal('active')]);
 

@@ -11,7 +11,7 @@ import { authorize } from '../services/authorize.ts';
 import { withActor, type Deps, type ServiceContext } from '../services/context.ts';
 import { installErrorHandling } from './errors.ts';
 import { registerRoutes } from './routes/index.ts';
-import type { App } from './types.ts';
+import type { App, RouteInfo } from './types.ts';
 
 export type { App } from './types.ts';
 
@@ -46,6 +46,7 @@ export async function buildApp(deps: Deps): Promise<App> {
   }).withTypeProvider<TypeBoxTypeProvider>();
   app.setValidatorCompiler(validators());
   app.decorate('pimConfig', deps.config);
+  app.decorate('routeTable', [] as RouteInfo[]);
   installErrorHandling(app);
 
   // A route cannot be mounted without saying who may call it; every route documents its errors.
@@ -59,19 +60,22 @@ export async function buildApp(deps: Deps): Promise<App> {
     if (schema.response) schema.response = { ...schema.response, '4xx': ErrorBody, '5xx': ErrorBody };
     if (route.config.access.kind !== 'public') schema.security = [{ bearer: [] }];
     route.schema = schema;
+    for (const method of [route.method].flat()) {
+      if (method === 'HEAD') continue;
+      app.routeTable.push({ method, url: route.url, access: route.config.access, hasBody: schema.body !== undefined, ...(schema.body !== undefined ? { bodySchema: schema.body } : {}) });
+    }
   });
 
   app.decorateRequest('ctx', null as unknown as ServiceContext);
+  // Authenticate and authorize before the body is even read: a caller who may not call a
+  // route learns nothing from it (not even whether its body would parse).
   app.addHook('onRequest', async (req) => {
     req.ctx = withActor(deps, { id: null, type: 'anonymous', scopes: [], clientAddress: req.ip });
     const access = req.routeOptions.config.access;
     if (access === undefined || access.kind === 'public') return;
     const actor = await authenticateBearer(deps, req.headers.authorization, req.ip);
     req.ctx = withActor(deps, actor);
-  });
-  app.addHook('preHandler', async (req) => {
-    const access = req.routeOptions.config.access;
-    if (access !== undefined) await authorize(req.ctx, access, `${req.method} ${req.routeOptions.url ?? ''}`);
+    await authorize(req.ctx, access, `${req.method} ${req.routeOptions.url ?? ''}`);
   });
 
   await app.register(rateLimit, {

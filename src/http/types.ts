@@ -14,8 +14,18 @@ declare module 'fastify' {
   }
   interface FastifyInstance {
     pimConfig: Config;
+    /** Every mounted route with its declared access, for the route-walking tests and docs. */
+    routeTable: RouteInfo[];
   }
 }
 
 /** The Fastify instance routes are mounted on (TypeBox schemas type the handlers). */
 export type App = FastifyInstance<Server, IncomingMessage, ServerResponse, FastifyBaseLogger, TypeBoxTypeProvider>;
+
+export interface RouteInfo {
+  method: string;
+  url: string;
+  access: Access;
+  hasBody: boolean;
+  bodySchema?: unknown;
+}

@@ -32,11 +32,10 @@ export async function submitRequest(ctx: ServiceContext, input: CreateRequest): 
   if (!handler) {
     throw invalid('request.action_not_supported', `The action ${input.action} needs role settings and the activation lifecycle, which this server does not have yet.`, { action: input.action });
   }
-  const run: Handler = handler;
   await requireRoles(ctx, ASSIGNMENT_ADMINS, `request.${input.action}`);
   try {
     const row = await inTransaction(ctx, async (tx) => {
-      const r = await run(ctx, tx, input);
+      const r = await handler(ctx, tx, input);
       if (input.validateOnly === true) throw new DryRun(r);
       return r;
     });

@@ -1,15 +1,10 @@
-import { checkLink, type ChainBreak } from '../domain/audit-chain.ts';
+import type { ChainReport } from '../contract/audit.ts';
+import { checkLink } from '../domain/audit-chain.ts';
 import { auditBatches, rowToChained } from '../store/audit-store.ts';
 import type { ServiceContext } from './context.ts';
 
-export interface ChainReport {
-  ok: boolean;
-  events: number;
-  lastSeq: number;
-  lastHash: string | null;
-  firstBreak: (ChainBreak & { at: string | null }) | null;
-  verifiedAt: string;
-}
+// The report's shape lives in the contract, so the HTTP response, the CLI and the web UI agree on it.
+export type { ChainReport };
 
 /** Walks the whole chain in batches (constant memory) and names the first broken event. */
 export async function verifyAuditChain(ctx: ServiceContext): Promise<ChainReport> {

@@ -3,14 +3,14 @@ import { after, before, describe, test } from 'node:test';
 import { ROLE } from '../../src/domain/roles.ts';
 import { assign, userWithToken } from '../helpers/factories.ts';
 import { insertGroup, insertServicePrincipal, removeMember } from '../helpers/direct.ts';
-import { ENGINE, startWithAdmin } from '../helpers/harness.ts';
+import { ENGINE, startWithAdmin, type Api } from '../helpers/harness.ts';
 
 const USER_ADMIN = ROLE.userAdministrator;
 const min = 60_000;
 
 describe(`schedules through admin requests (${ENGINE})`, () => {
   let h: Awaited<ReturnType<typeof startWithAdmin>>;
-  let checker: { api: import('../helpers/harness.ts').Api };
+  let checker: { api: Api };
   before(async () => {
     h = await startWithAdmin();
     checker = await userWithToken(h.admin, 'checker@example.com', ['check']);

@@ -1,4 +1,5 @@
 import type { App } from '../types.ts';
+import { auditRoutes } from './audit.ts';
 import { checkRoutes } from './check.ts';
 import { requestRoutes } from './requests.ts';
 import { roleRoutes } from './roles.ts';
@@ -7,6 +8,7 @@ import { userRoutes } from './users.ts';
 
 export function registerRoutes(app: App): void {
   userRoutes(app);
+  auditRoutes(app);
   roleRoutes(app);
   tokenRoutes(app);
   requestRoutes(app);
