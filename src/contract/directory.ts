@@ -135,3 +135,7 @@ export const SimpleListQuery = Type.Object({
   deleted: Type.Optional(Type.Boolean()),
 }, { additionalProperties: false });
 export type SimpleListQuery = Static<typeof SimpleListQuery>;
+
+/** Paging only: members, owners and a principal's groups are short lists without filters. */
+export const PageOnlyQuery = Type.Object({ ...PageQuery }, { additionalProperties: false });
+export type PageOnlyQuery = Static<typeof PageOnlyQuery>;

@@ -59,7 +59,7 @@ describe(`server and CLI as processes (${ENGINE})`, () => {
     assert.match(again.stderr, /already exists/);
     // The server (another process) picks the new administrator up from the store.
     let roles: { active: Array<{ roleDisplayName: string }> } = { active: [] };
-    for (let i = 0; i < 100 && roles.active.length < 2; i++) {
+    for (let i = 0; i < 400 && roles.active.length < 2; i++) {
       const res = await fetch(`${base}/api/v1/me/roles`, { headers: { authorization: `Bearer ${boot.token}` } });
       if (res.status === 200) roles = await res.json() as typeof roles;
       else await new Promise((w) => setTimeout(w, 50));

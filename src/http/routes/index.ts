@@ -1,13 +1,19 @@
 import type { App } from '../types.ts';
+import { administrativeUnitRoutes } from './administrative-units.ts';
 import { auditRoutes } from './audit.ts';
 import { checkRoutes } from './check.ts';
+import { groupRoutes } from './groups.ts';
 import { requestRoutes } from './requests.ts';
 import { roleRoutes } from './roles.ts';
+import { servicePrincipalRoutes } from './service-principals.ts';
 import { tokenRoutes } from './tokens.ts';
 import { userRoutes } from './users.ts';
 
 export function registerRoutes(app: App): void {
   userRoutes(app);
+  groupRoutes(app);
+  administrativeUnitRoutes(app);
+  servicePrincipalRoutes(app);
   auditRoutes(app);
   roleRoutes(app);
   tokenRoutes(app);
