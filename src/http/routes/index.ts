@@ -1,6 +1,7 @@
 import type { App } from '../types.ts';
 import { administrativeUnitRoutes } from './administrative-units.ts';
 import { auditRoutes } from './audit.ts';
+import { authzenRoutes } from './authzen.ts';
 import { checkRoutes } from './check.ts';
 import { groupRoutes } from './groups.ts';
 import { requestRoutes } from './requests.ts';
@@ -19,4 +20,5 @@ export function registerRoutes(app: App): void {
   tokenRoutes(app);
   requestRoutes(app);
   checkRoutes(app);
+  authzenRoutes(app);
 }
