@@ -34,11 +34,59 @@ export function grantLive(g: Grant, at: number): boolean {
   return g.startAt <= at && (g.endAt === null || at < g.endAt);
 }
 
+function grantMatches(
+  g: Grant, wanted: Wanted, scope: string, at: number, permissionsOf: (roleId: string) => readonly string[] | undefined,
+): boolean {
+  if (g.kind !== 'active' || !grantLive(g, at) || !scopeCovers(g.scope, scope)) return false;
+  if ('roleId' in wanted) return g.roleId === wanted.roleId;
+  const perms = permissionsOf(g.roleId);
+  if (perms === undefined) return false;
+  for (const p of perms) if (permissionMatches(p, wanted.permission)) return true;
+  return false;
+}
+
+function viaOf(g: Grant, memberType: MemberType, groupId?: string): Via {
+  const v: Via = { scheduleId: g.scheduleId, roleId: g.roleId, scope: g.scope, memberType, endAt: g.endAt === null ? null : new Date(g.endAt).toISOString() };
+  if (groupId !== undefined) v.groupId = groupId;
+  return v;
+}
+
+/** A grant as a principal holds it: its own (groupId null) or through a role-assignable group. */
+export interface Held {
+  grant: Grant;
+  groupId: string | null;
+}
+
 /**
  * The decision itself: active grants held directly or through a group, live at `at`,
  * at the asked scope or above it, for the asked role or a role carrying the permission.
- * Pure: the caller supplies the grants, the role permissions and the instant.
+ * Pure: the caller supplies the grants, the role permissions and the instant. This is the
+ * check API's hot path, so it allocates nothing unless a grant matches.
  */
+export function decideHeld(
+  held: readonly Held[],
+  wanted: Wanted,
+  scope: string,
+  at: number,
+  permissionsOf: (roleId: string) => readonly string[] | undefined,
+  all = false,
+): Via[] {
+  const out: Via[] = [];
+  for (const h of held) {
+    if (!grantMatches(h.grant, wanted, scope, at, permissionsOf)) continue;
+    out.push(h.groupId === null ? viaOf(h.grant, 'Direct') : viaOf(h.grant, 'Group', h.groupId));
+    if (!all) return out;
+  }
+  return out;
+}
+
+/** Direct grants first, then those of each group. */
+export function heldOf(direct: readonly Grant[], viaGroups: ReadonlyArray<{ groupId: string; grants: readonly Grant[] }>): Held[] {
+  const held: Held[] = direct.map((grant) => ({ grant, groupId: null }));
+  for (const { groupId, grants } of viaGroups) for (const grant of grants) held.push({ grant, groupId });
+  return held;
+}
+
 export function decide(
   direct: readonly Grant[],
   viaGroups: ReadonlyArray<{ groupId: string; grants: readonly Grant[] }>,
@@ -48,25 +96,5 @@ export function decide(
   permissionsOf: (roleId: string) => readonly string[] | undefined,
   all = false,
 ): Via[] {
-  const out: Via[] = [];
-  const matches = (g: Grant): boolean => {
-    if (g.kind !== 'active' || !grantLive(g, at) || !scopeCovers(g.scope, scope)) return false;
-    if ('roleId' in wanted) return g.roleId === wanted.roleId;
-    const perms = permissionsOf(g.roleId);
-    return perms !== undefined && perms.some((p) => permissionMatches(p, wanted.permission));
-  };
-  const push = (g: Grant, memberType: MemberType, groupId?: string) => {
-    const v: Via = { scheduleId: g.scheduleId, roleId: g.roleId, scope: g.scope, memberType, endAt: g.endAt === null ? null : new Date(g.endAt).toISOString() };
-    if (groupId !== undefined) v.groupId = groupId;
-    out.push(v);
-  };
-  for (const g of direct) {
-    if (matches(g)) { push(g, 'Direct'); if (!all) return out; }
-  }
-  for (const { groupId, grants } of viaGroups) {
-    for (const g of grants) {
-      if (matches(g)) { push(g, 'Group', groupId); if (!all) return out; }
-    }
-  }
-  return out;
+  return decideHeld(heldOf(direct, viaGroups), wanted, scope, at, permissionsOf, all);
 }

@@ -70,11 +70,12 @@ export async function buildApp(deps: Deps): Promise<App> {
   // Authenticate and authorize before the body is even read: a caller who may not call a
   // route learns nothing from it (not even whether its body would parse).
   app.addHook('onRequest', async (req) => {
-    req.ctx = withActor(deps, { id: null, type: 'anonymous', scopes: [], clientAddress: req.ip });
     const access = req.routeOptions.config.access;
-    if (access === undefined || access.kind === 'public') return;
-    const actor = await authenticateBearer(deps, req.headers.authorization, req.ip);
-    req.ctx = withActor(deps, actor);
+    if (access === undefined || access.kind === 'public') {
+      req.ctx = withActor(deps, { id: null, type: 'anonymous', scopes: [], clientAddress: req.ip });
+      return;
+    }
+    req.ctx = withActor(deps, await authenticateBearer(deps, req.headers.authorization, req.ip));
     await authorize(req.ctx, access, `${req.method} ${req.routeOptions.url ?? ''}`);
   });
 

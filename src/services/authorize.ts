@@ -1,4 +1,4 @@
-import { decide } from '../domain/access.ts';
+import { decideHeld } from '../domain/access.ts';
 import { forbidden, unauthenticated } from '../domain/errors.ts';
 import { ROOT_SCOPE } from '../domain/scope.ts';
 import type { ServiceContext } from './context.ts';
@@ -23,9 +23,9 @@ export function actorHoldsRole(ctx: ServiceContext, roleIds: readonly string[], 
   const p = ctx.index.principal(id);
   if (!p || p.deleted || !p.enabled) return false;
   const now = ctx.clock.nowMs();
-  const viaGroups = ctx.index.groupsOf(id).map((g) => ({ groupId: g, grants: ctx.index.grantsOf(g) }));
+  const held = ctx.index.held(id);
   for (const roleId of roleIds) {
-    if (decide(ctx.index.grantsOf(id), viaGroups, { roleId }, scope, now, ctx.index.permissionsOf).length > 0) return true;
+    if (decideHeld(held, { roleId }, scope, now, ctx.index.permissionsOf).length > 0) return true;
   }
   return false;
 }

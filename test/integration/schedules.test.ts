@@ -115,6 +115,23 @@ describe(`schedules through admin requests (${ENGINE})`, () => {
     assert.equal((await allowed(u.id, USER_ADMIN, '/', t0)).allowed, true, 'time travel: held at t0 through the group');
   });
 
+  test('the decision index follows every change that affects a member (no stale cached answers)', async () => {
+    const u = await userWithToken(h.admin);
+    const grp = await insertGroup(h, true, [u.id]);
+    assert.equal((await allowed(u.id, USER_ADMIN)).allowed, false, 'nothing held yet (and that answer is cached)');
+    const a = await assign(h.admin, grp, USER_ADMIN, { kind: 'active', duration: 'P1D' });
+    assert.equal((await allowed(u.id, USER_ADMIN)).allowed, true, "the group's first grant reaches the member");
+    h.clock.advance(6 * min);
+    await h.admin.post('/api/v1/requests', { action: 'adminRemove', kind: 'active', principalId: grp, roleId: USER_ADMIN, targetScheduleId: a.targetScheduleId });
+    assert.equal((await allowed(u.id, USER_ADMIN)).allowed, false, "the group's last grant gone");
+    await assign(h.admin, grp, USER_ADMIN, { kind: 'active', duration: 'P1D' });
+    await removeMember(h, grp, u.id);
+    assert.equal((await allowed(u.id, USER_ADMIN)).allowed, false, 'membership ended');
+    const other = await insertGroup(h, true, [u.id]);
+    await assign(h.admin, other, USER_ADMIN, { kind: 'active', duration: 'P1D' });
+    assert.equal((await allowed(u.id, USER_ADMIN)).via[0].groupId, other, 'a new membership counts at once');
+  });
+
   test('update moves the end; remove is locked for 5 minutes, then ends the schedule (kept as history)', async () => {
     const u = await userWithToken(h.admin);
     const a = await assign(h.admin, u.id, USER_ADMIN, { kind: 'active', duration: 'PT2H' });
