@@ -10,6 +10,7 @@ import { authenticateBearer } from '../services/authenticate.ts';
 import { authorize } from '../services/authorize.ts';
 import { withActor, type Deps, type ServiceContext } from '../services/context.ts';
 import { installErrorHandling } from './errors.ts';
+import { clockedRateLimitStore } from './rate-limit-store.ts';
 import { registerRoutes } from './routes/index.ts';
 import type { App, RouteInfo } from './types.ts';
 
@@ -81,6 +82,7 @@ export async function buildApp(deps: Deps): Promise<App> {
 
   await app.register(rateLimit, {
     global: false,
+    store: clockedRateLimitStore(deps.clock),
     keyGenerator: (req) => req.ctx.actor.tokenId ?? req.ip,
     errorResponseBuilder: (_req, ctx) => ({ statusCode: 429, error: { code: 'request.rate_limited', message: `Rate limit exceeded: retry in ${ctx.after}.`, details: { limit: ctx.max } } }),
   });
