@@ -31,7 +31,7 @@ describe(`administrative units (${ENGINE})`, () => {
     const seen: string[] = [];
     let cursor: string | null = null;
     do {
-      const r: any = await h.admin.get(`/api/v1/administrativeUnits?search=UNIT&limit=2${cursor ? `&cursor=${cursor}` : ''}`);
+      const r: any = await h.admin.get(`/api/v1/administrativeUnits?search=UNIT&limit=2${cursor ? `&cursor=${cursor}` : ''}`); // any: a JSON body; the cursor loop needs the annotation (its type depends on itself)
       assert.equal(r.status, 200);
       seen.push(...r.body.items.map((u: { displayName: string }) => u.displayName));
       cursor = r.body.nextCursor;

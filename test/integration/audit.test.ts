@@ -17,10 +17,10 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 
 /** Every page of a list endpoint, following nextCursor. */
 async function allPages(api: Api, url: string, limit = 500): Promise<any[]> {
-  const items: any[] = [];
+  const items: any[] = []; // any: JSON bodies of audit events, compared field by field
   let cursor: string | null = null;
   do {
-    const r: any = await api.get(`${url}${url.includes('?') ? '&' : '?'}limit=${limit}${cursor ? `&cursor=${cursor}` : ''}`);
+    const r: any = await api.get(`${url}${url.includes('?') ? '&' : '?'}limit=${limit}${cursor ? `&cursor=${cursor}` : ''}`); // any: a JSON body; the cursor loop needs the annotation (its type depends on itself)
     assert.equal(r.status, 200, JSON.stringify(r.body));
     items.push(...r.body.items);
     cursor = r.body.nextCursor;

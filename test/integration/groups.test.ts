@@ -56,7 +56,7 @@ describe(`groups (${ENGINE})`, () => {
     const seen: string[] = [];
     let cursor: string | null = null;
     do {
-      const r: any = await h.admin.get(`/api/v1/groups?search=PAGER&limit=2${cursor ? `&cursor=${cursor}` : ''}`);
+      const r: any = await h.admin.get(`/api/v1/groups?search=PAGER&limit=2${cursor ? `&cursor=${cursor}` : ''}`); // any: a JSON body; the cursor loop needs the annotation (its type depends on itself)
       assert.equal(r.status, 200);
       seen.push(...r.body.items.map((g: { displayName: string }) => g.displayName));
       cursor = r.body.nextCursor;

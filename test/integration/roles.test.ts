@@ -15,7 +15,7 @@ describe(`role catalogue (${ENGINE})`, () => {
     const ids: string[] = [];
     let cursor: string | null = null;
     do {
-      const r: any = await h.admin.get(`/api/v1/roles?builtIn=true&limit=50${cursor ? `&cursor=${cursor}` : ''}`);
+      const r: any = await h.admin.get(`/api/v1/roles?builtIn=true&limit=50${cursor ? `&cursor=${cursor}` : ''}`); // any: a JSON body; the cursor loop needs the annotation (its type depends on itself)
       ids.push(...r.body.items.map((x: { id: string }) => x.id));
       cursor = r.body.nextCursor;
     } while (cursor);

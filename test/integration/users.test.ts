@@ -40,7 +40,7 @@ describe(`users (${ENGINE})`, () => {
     const seen: string[] = [];
     let cursor: string | null = null;
     do {
-      const r: any = await h.admin.get(`/api/v1/users?search=page&limit=3${cursor ? `&cursor=${cursor}` : ''}`);
+      const r: any = await h.admin.get(`/api/v1/users?search=page&limit=3${cursor ? `&cursor=${cursor}` : ''}`); // any: a JSON body; the cursor loop needs the annotation (its type depends on itself)
       assert.equal(r.status, 200);
       seen.push(...r.body.items.map((u: { userPrincipalName: string }) => u.userPrincipalName));
       cursor = r.body.nextCursor;
