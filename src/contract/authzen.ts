@@ -12,7 +12,7 @@ import { Type, type Static } from 'typebox';
 const Properties = Type.Object({}, { description: 'Free-form attributes; openpim ignores them' });
 
 export const Subject = Type.Object({
-  type: Type.String({ minLength: 1, maxLength: 100, description: 'user, service_principal, group, identity …: any type is accepted' }),
+  type: Type.String({ minLength: 1, maxLength: 100, description: 'user, service_principal, group, identity or another type (all accepted)' }),
   id: Type.String({ minLength: 1, maxLength: 256, description: 'principal id, userPrincipalName or service principal appId' }),
   properties: Type.Optional(Properties),
 });

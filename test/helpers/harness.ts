@@ -64,6 +64,9 @@ export async function startHarness(opts: { clock?: FakeClock; env?: Record<strin
   };
 }
 
+/** A page of a list endpoint; items stay untyped JSON (tests read them field by field). */
+export type Paged = { items: any[]; nextCursor: string | null };
+
 export interface Res<T = any> { status: number; body: T; headers: Record<string, unknown> }
 
 /** A tiny API client over the app (Fastify inject: the real router, validation, auth and serialization). */

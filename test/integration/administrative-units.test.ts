@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { ENGINE, startWithAdmin } from '../helpers/harness.ts';
+import { ENGINE, startWithAdmin, type Paged, type Res } from '../helpers/harness.ts';
 import { group, userWithToken } from '../helpers/factories.ts';
 
 describe(`administrative units (${ENGINE})`, () => {
@@ -31,7 +31,7 @@ describe(`administrative units (${ENGINE})`, () => {
     const seen: string[] = [];
     let cursor: string | null = null;
     do {
-      const r: any = await h.admin.get(`/api/v1/administrativeUnits?search=UNIT&limit=2${cursor ? `&cursor=${cursor}` : ''}`); // any: a JSON body; the cursor loop needs the annotation (its type depends on itself)
+      const r: Res<Paged> = await h.admin.get(`/api/v1/administrativeUnits?search=UNIT&limit=2${cursor ? `&cursor=${cursor}` : ''}`);
       assert.equal(r.status, 200);
       seen.push(...r.body.items.map((u: { displayName: string }) => u.displayName));
       cursor = r.body.nextCursor;

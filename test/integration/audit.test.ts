@@ -9,7 +9,7 @@ import { sql } from 'kysely';
 import { AUDIT_CSV_COLUMNS } from '../../src/contract/audit.ts';
 import { ROLE } from '../../src/domain/roles.ts';
 import { exportAudit } from '../../src/services/export-audit.ts';
-import { ENGINE, startWithAdmin, type Api } from '../helpers/harness.ts';
+import { ENGINE, startWithAdmin, type Api, type Paged, type Res } from '../helpers/harness.ts';
 import { userWithToken } from '../helpers/factories.ts';
 
 type H = Awaited<ReturnType<typeof startWithAdmin>>;
@@ -17,10 +17,10 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 
 /** Every page of a list endpoint, following nextCursor. */
 async function allPages(api: Api, url: string, limit = 500): Promise<any[]> {
-  const items: any[] = []; // any: JSON bodies of audit events, compared field by field
+  const items: Paged['items'] = [];
   let cursor: string | null = null;
   do {
-    const r: any = await api.get(`${url}${url.includes('?') ? '&' : '?'}limit=${limit}${cursor ? `&cursor=${cursor}` : ''}`); // any: a JSON body; the cursor loop needs the annotation (its type depends on itself)
+    const r: Res<Paged> = await api.get(`${url}${url.includes('?') ? '&' : '?'}limit=${limit}${cursor ? `&cursor=${cursor}` : ''}`);
     assert.equal(r.status, 200, JSON.stringify(r.body));
     items.push(...r.body.items);
     cursor = r.body.nextCursor;

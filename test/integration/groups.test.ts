@@ -4,7 +4,7 @@ import { after, before, describe, test } from 'node:test';
 import { ROLE } from '../../src/domain/roles.ts';
 import { endSchedule, insertSchedule } from '../../src/services/schedule-writes.ts';
 import { inTransaction } from '../../src/services/transaction.ts';
-import { ENGINE, startWithAdmin, type Harness } from '../helpers/harness.ts';
+import { ENGINE, startWithAdmin, type Harness, type Paged, type Res } from '../helpers/harness.ts';
 import { group, userWithToken } from '../helpers/factories.ts';
 
 /** A permanent active assignment at `/`, written the way the schedules service writes it. */
@@ -56,7 +56,7 @@ describe(`groups (${ENGINE})`, () => {
     const seen: string[] = [];
     let cursor: string | null = null;
     do {
-      const r: any = await h.admin.get(`/api/v1/groups?search=PAGER&limit=2${cursor ? `&cursor=${cursor}` : ''}`); // any: a JSON body; the cursor loop needs the annotation (its type depends on itself)
+      const r: Res<Paged> = await h.admin.get(`/api/v1/groups?search=PAGER&limit=2${cursor ? `&cursor=${cursor}` : ''}`);
       assert.equal(r.status, 200);
       seen.push(...r.body.items.map((g: { displayName: string }) => g.displayName));
       cursor = r.body.nextCursor;

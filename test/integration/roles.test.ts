@@ -3,7 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import { readFileSync } from 'node:fs';
 import { ROLE } from '../../src/domain/roles.ts';
 import { assign, userWithToken } from '../helpers/factories.ts';
-import { ENGINE, startWithAdmin } from '../helpers/harness.ts';
+import { ENGINE, startWithAdmin, type Paged, type Res } from '../helpers/harness.ts';
 
 describe(`role catalogue (${ENGINE})`, () => {
   let h: Awaited<ReturnType<typeof startWithAdmin>>;
@@ -15,7 +15,7 @@ describe(`role catalogue (${ENGINE})`, () => {
     const ids: string[] = [];
     let cursor: string | null = null;
     do {
-      const r: any = await h.admin.get(`/api/v1/roles?builtIn=true&limit=50${cursor ? `&cursor=${cursor}` : ''}`); // any: a JSON body; the cursor loop needs the annotation (its type depends on itself)
+      const r: Res<Paged> = await h.admin.get(`/api/v1/roles?builtIn=true&limit=50${cursor ? `&cursor=${cursor}` : ''}`);
       ids.push(...r.body.items.map((x: { id: string }) => x.id));
       cursor = r.body.nextCursor;
     } while (cursor);

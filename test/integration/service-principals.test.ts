@@ -4,7 +4,7 @@ import { after, before, describe, test } from 'node:test';
 import { ROLE } from '../../src/domain/roles.ts';
 import { insertSchedule } from '../../src/services/schedule-writes.ts';
 import { inTransaction } from '../../src/services/transaction.ts';
-import { ENGINE, startWithAdmin } from '../helpers/harness.ts';
+import { ENGINE, startWithAdmin, type Paged, type Res } from '../helpers/harness.ts';
 import { userWithToken } from '../helpers/factories.ts';
 
 describe(`service principals (${ENGINE})`, () => {
@@ -52,7 +52,7 @@ describe(`service principals (${ENGINE})`, () => {
     const seen: string[] = [];
     let cursor: string | null = null;
     do {
-      const r: any = await h.admin.get(`/api/v1/servicePrincipals?search=PIPE&limit=2${cursor ? `&cursor=${cursor}` : ''}`); // any: a JSON body; the cursor loop needs the annotation (its type depends on itself)
+      const r: Res<Paged> = await h.admin.get(`/api/v1/servicePrincipals?search=PIPE&limit=2${cursor ? `&cursor=${cursor}` : ''}`);
       assert.equal(r.status, 200);
       seen.push(...r.body.items.map((s: { displayName: string }) => s.displayName));
       cursor = r.body.nextCursor;

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { ROLE } from '../../src/domain/roles.ts';
-import { ENGINE, startWithAdmin } from '../helpers/harness.ts';
+import { ENGINE, startWithAdmin, type Paged, type Res } from '../helpers/harness.ts';
 import { userWithToken } from '../helpers/factories.ts';
 
 describe(`users (${ENGINE})`, () => {
@@ -40,7 +40,7 @@ describe(`users (${ENGINE})`, () => {
     const seen: string[] = [];
     let cursor: string | null = null;
     do {
-      const r: any = await h.admin.get(`/api/v1/users?search=page&limit=3${cursor ? `&cursor=${cursor}` : ''}`); // any: a JSON body; the cursor loop needs the annotation (its type depends on itself)
+      const r: Res<Paged> = await h.admin.get(`/api/v1/users?search=page&limit=3${cursor ? `&cursor=${cursor}` : ''}`);
       assert.equal(r.status, 200);
       seen.push(...r.body.items.map((u: { userPrincipalName: string }) => u.userPrincipalName));
       cursor = r.body.nextCursor;

@@ -18,6 +18,6 @@ export function checkRoutes(app: App): void {
   }, async (req) => ({ results: await checkBatch(req.ctx, req.body.checks) }));
   app.get('/api/v1/principals/:id/access', {
     config: { access: CHECK_OR_READER, rateLimit },
-    schema: { tags, summary: 'Effective roles of a principal at an instant (time travel: any past instant)', params: IdParams, querystring: AccessQuery, response: { 200: EffectiveAccess } },
+    schema: { tags, summary: 'Effective roles of a principal at an instant (time travel to a past instant)', params: IdParams, querystring: AccessQuery, response: { 200: EffectiveAccess } },
   }, (req) => effectiveAccess(req.ctx, req.params.id, req.query.at));
 }
