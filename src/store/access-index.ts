@@ -1,4 +1,4 @@
-import type { Grant, Held } from '../domain/access.ts';
+import { EMPTY_HELD, packHeld, type Grant, type Held, type HeldSet } from '../domain/access.ts';
 import type { Db } from './db.ts';
 import type { SchedulesTable } from './schema.ts';
 
@@ -24,12 +24,14 @@ export interface TokenState {
  */
 const interned = new Map<string, string>();
 const NO_GRANTS: readonly Grant[] = Object.freeze([]);
-const NOTHING_HELD: readonly Held[] = Object.freeze([]);
 function intern(text: string): string {
   const known = interned.get(text);
   if (known !== undefined) return known;
-  interned.set(text, text);
-  return text;
+  // A property key comes back as V8's internalized copy: comparing two of those is a pointer
+  // compare, and the check loop compares role ids and scopes a great deal.
+  const key = Object.keys({ [text]: 0 })[0] ?? text;
+  interned.set(key, key);
+  return key;
 }
 
 function toGrant(s: Pick<SchedulesTable, 'id' | 'kind' | 'principal_id' | 'role_id' | 'scope' | 'start_at' | 'end_at' | 'assignment_type'>): Grant {
@@ -67,7 +69,7 @@ export class AccessIndex {
    * list: a check is one map lookup and a short scan. Rebuilt lazily; an entry is dropped
    * whenever the principal's grants, its memberships or its groups' grants change.
    */
-  private heldCache = new Map<string, readonly Held[]>();
+  private heldCache = new Map<string, HeldSet>();
   private lastSeq = 0;
   private syncing: Promise<void> = Promise.resolve();
   private timer: NodeJS.Timeout | undefined;
@@ -246,16 +248,16 @@ export class AccessIndex {
   token(hash: string): TokenState | undefined { return this.tokens.get(hash); }
 
   /** Every active grant the principal holds, directly first, then through its groups. */
-  held(principalId: string): readonly Held[] {
+  held(principalId: string): HeldSet {
     const cached = this.heldCache.get(principalId);
     if (cached !== undefined) return cached;
     const direct = this.grantsByPrincipal.get(principalId);
     const groups = this.groupsOf(principalId);
-    let held = NOTHING_HELD;
+    let held = EMPTY_HELD;
     if (direct !== undefined || groups.length > 0) {
       const list: Held[] = (direct ?? NO_GRANTS).map((grant) => ({ grant, groupId: null }));
       for (const groupId of groups) for (const grant of this.grantsByPrincipal.get(groupId) ?? NO_GRANTS) list.push({ grant, groupId });
-      held = list;
+      held = packHeld(list);
     }
     this.heldCache.set(principalId, held);
     return held;
