@@ -17,6 +17,8 @@ export interface Config {
   checkRateLimitPerMinute: number;
   /** How often a node picks up changes other nodes made (ms). */
   indexPollMs: number;
+  /** Hours a request waits for approval before it is canceled (Entra: 24, fixed). */
+  approvalTimeoutHours: number;
   /** Migrate on start (the embedded default); off for operators who run `pim migrate` themselves. */
   autoMigrate: boolean;
 }
@@ -102,12 +104,13 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     softDeleteRetentionDays: int(env, 'PIM_SOFT_DELETE_RETENTION_DAYS', 30, 1, 3650, problems),
     checkRateLimitPerMinute: int(env, 'PIM_CHECK_RATE_LIMIT_PER_MINUTE', 600_000, 1, 100_000_000, problems),
     indexPollMs: int(env, 'PIM_INDEX_POLL_MS', 1000, 50, 3_600_000, problems),
+    approvalTimeoutHours: int(env, 'PIM_APPROVAL_TIMEOUT_HOURS', 24, 1, 720, problems),
     autoMigrate: bool(env, 'PIM_AUTO_MIGRATE', true, problems),
   };
 
   const known = new Set(['PIM_DATA_DIR', 'PIM_HOST', 'PIM_PORT', 'PIM_DATABASE_URL', 'PIM_PUBLIC_URL', 'PIM_LOG_LEVEL',
     'PIM_MAX_ROLE_ASSIGNABLE_GROUPS', 'PIM_SOFT_DELETE_RETENTION_DAYS', 'PIM_CHECK_RATE_LIMIT_PER_MINUTE',
-    'PIM_INDEX_POLL_MS', 'PIM_AUTO_MIGRATE', 'PIM_TEST_DATABASE_URL', 'PIM_URL', 'PIM_TOKEN', 'PIM_CONFIG_DIR']);
+    'PIM_INDEX_POLL_MS', 'PIM_APPROVAL_TIMEOUT_HOURS', 'PIM_AUTO_MIGRATE', 'PIM_TEST_DATABASE_URL', 'PIM_URL', 'PIM_TOKEN', 'PIM_CONFIG_DIR']);
   for (const key of Object.keys(env)) {
     const base = key.endsWith('_FILE') ? key.slice(0, -5) : key;
     // A typo such as PIM_PROT would otherwise be ignored silently.

@@ -31,6 +31,41 @@ export const CreateRequest = Type.Object({
 }, { additionalProperties: false });
 export type CreateRequest = Static<typeof CreateRequest>;
 
+export const ActivationRequirements = Type.Object({
+  mfa: Type.Boolean(),
+  justification: Type.Boolean(),
+  ticket: Type.Boolean(),
+  approval: Type.Boolean(),
+  maximumDuration: Type.String(),
+  missing: Type.Array(Type.Union([Type.Literal('mfa'), Type.Literal('justification'), Type.Literal('ticket')]), { description: 'Requirements this request does not meet yet' }),
+}, { additionalProperties: false, description: 'What the role settings ask of this activation (selfActivate, and every validateOnly answer for it)' });
+
+const ApproverRef = Type.Object({ type: Type.String(), id: Type.String() }, { additionalProperties: false });
+export const Approval = Type.Object({
+  stage: Type.Integer({ description: '1-based stage waiting for decisions (last stage once decided)' }),
+  expiresAt: NullableInstant,
+  stages: Type.Array(Type.Object({
+    requiredApprovals: Type.Integer(),
+    approvers: Type.Array(ApproverRef, { description: 'Empty: the active Global and Privileged Role Administrators' }),
+    escalation: Type.Union([Type.Object({ afterMinutes: Type.Integer(), approvers: Type.Array(ApproverRef) }, { additionalProperties: false }), Type.Null()]),
+  }, { additionalProperties: false })),
+  decisions: Type.Array(Type.Object({
+    stage: Type.Integer(), approverId: Type.String(), decision: Type.Union([Type.Literal('approve'), Type.Literal('deny')]),
+    justification: Type.Union([Type.String(), Type.Null()]), decidedAt: Instant,
+  }, { additionalProperties: false })),
+}, { additionalProperties: false });
+
+export const DecisionInput = Type.Object({
+  justification: Type.Optional(Justification),
+}, { additionalProperties: false });
+export type DecisionInput = Static<typeof DecisionInput>;
+
+export const ApprovalsQuery = Type.Object({
+  ...PageQuery,
+  status: Type.Optional(Type.Union([Type.Literal('pending'), Type.Literal('decided')], { default: 'pending' })),
+}, { additionalProperties: false });
+export type ApprovalsQuery = Static<typeof ApprovalsQuery>;
+
 export const PimRequest = Type.Object({
   id: Type.String(),
   action: Type.String(),
@@ -48,6 +83,9 @@ export const PimRequest = Type.Object({
   completedAt: NullableInstant,
   statusReason: Type.Union([Type.String(), Type.Null()]),
   validateOnly: Type.Boolean(),
+  linkedEligibilityId: Type.Union([Type.String(), Type.Null()], { description: 'selfActivate: the eligibility the activation comes from' }),
+  requirements: Type.Optional(ActivationRequirements),
+  approval: Type.Union([Approval, Type.Null()]),
 }, { additionalProperties: false });
 export type PimRequest = Static<typeof PimRequest>;
 

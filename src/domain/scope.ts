@@ -36,3 +36,15 @@ export function scopeCovers(assignmentScope: string, scope: string): boolean {
 export function resourceScope(type: string, id: string): string {
   return parseScope(`/resources/${type}/${id}`).kind === 'resource' ? `/resources/${type}/${id}` : ROOT_SCOPE;
 }
+
+/** The scope and every scope above it, nearest first, ending with `/`. */
+export function scopeAncestors(scope: string): string[] {
+  const parsed = parseScope(scope);
+  if (parsed.kind === 'root') return [ROOT_SCOPE];
+  if (parsed.kind === 'administrativeUnit') return [scope, ROOT_SCOPE];
+  const parts = scope.split('/').slice(2); // after "/resources"
+  const out: string[] = [];
+  for (let n = parts.length; n >= 2; n -= 2) out.push(`/resources/${parts.slice(0, n).join('/')}`);
+  out.push(ROOT_SCOPE);
+  return out;
+}

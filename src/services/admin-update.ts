@@ -1,20 +1,21 @@
 import type { CreateRequest } from '../contract/requests.ts';
 import { parseDuration } from '../domain/duration.ts';
 import { invalid, notFound } from '../domain/errors.ts';
-import { checkLength, DEFAULT_EXPIRATION, resolveWindow, type ScheduleKind, type Window } from '../domain/schedule-rules.ts';
+import { expirationRule } from '../domain/policy.ts';
+import { checkLength, resolveWindow, type ExpirationRule, type ScheduleKind, type Window } from '../domain/schedule-rules.ts';
 import type { RequestsTable, SchedulesTable } from '../store/schema.ts';
 import type { ServiceContext } from './context.ts';
 import { isoOrNull } from './mappers.ts';
 import { auditContext, recordRequest } from './request-records.ts';
 import { findLiveSchedule } from './request-targets.ts';
+import { effectivePolicy } from './role-settings.ts';
 import type { Tx } from './transaction.ts';
 
 /**
  * The new window of a live schedule. Once a schedule has started its start is history and
  * stays; only its end can move (never into the past — that would be a removal).
  */
-function nextWindow(nowMs: number, s: SchedulesTable, input: NonNullable<CreateRequest['schedule']>): Window {
-  const rule = DEFAULT_EXPIRATION[s.kind];
+function nextWindow(nowMs: number, s: SchedulesTable, input: NonNullable<CreateRequest['schedule']>, rule: ExpirationRule): Window {
   if (s.start_at > nowMs) return resolveWindow(nowMs, input, rule);
   if (input.startAt !== undefined && Date.parse(input.startAt) !== s.start_at) {
     throw invalid('schedule.start_immutable', 'This assignment has already started; its start time cannot change.');
@@ -39,7 +40,8 @@ export async function adminUpdate(ctx: ServiceContext, tx: Tx, input: CreateRequ
   const s = await findLiveSchedule(tx, { targetScheduleId: input.targetScheduleId, kind, principalId: input.principalId, roleId: input.roleId, scope });
   if (!s || s.principal_id !== input.principalId || s.role_id !== input.roleId) throw notFound('schedule.not_found', 'No live assignment matches this request.', { principalId: input.principalId, roleId: input.roleId, scope });
   if (input.schedule === undefined) throw invalid('schedule.expiration_ambiguous', 'Give the new schedule.');
-  const w = nextWindow(tx.nowMs, s, input.schedule);
+  const { policy } = await effectivePolicy(tx, s.role_id, s.scope);
+  const w = nextWindow(tx.nowMs, s, input.schedule, expirationRule(policy, s.kind));
   const request = await recordRequest(ctx, tx, { ...input, scope: s.scope }, { kind: s.kind, status: 'Provisioned', targetScheduleId: s.id, startAt: w.startAt, endAt: w.endAt });
   await tx.db.updateTable('schedules').set({ start_at: w.startAt, end_at: w.endAt, updated_at: tx.nowMs }).where('id', '=', s.id).execute();
   await tx.audit({

@@ -12,6 +12,8 @@ export interface Actor {
   tokenId?: string;
   scopes: readonly string[];
   clientAddress?: string | undefined;
+  /** When this caller last proved MFA (sessions, from sign-in). API tokens never carry it. */
+  mfaAt?: number | undefined;
 }
 
 export const SYSTEM_ACTOR: Actor = { id: null, type: 'system', scopes: ['*'] };

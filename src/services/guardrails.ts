@@ -1,6 +1,8 @@
+import type { Kysely } from 'kysely';
 import { conflict } from '../domain/errors.ts';
 import { GUARDED_ROLES, ROLE } from '../domain/roles.ts';
 import { ROOT_SCOPE } from '../domain/scope.ts';
+import type { Database } from '../store/schema.ts';
 import type { Tx } from './transaction.ts';
 
 export interface Holders {
@@ -12,7 +14,7 @@ export interface Holders {
  * Enabled, live users holding `roleId` at `/` now, directly or through a role-assignable group.
  * Read inside the write transaction, so it sees the change about to be committed.
  */
-export async function holdersOf(tx: Tx, roleId: string): Promise<Holders> {
+export async function holdersOf(tx: Pick<Tx, 'nowMs'> & { db: Kysely<Database> }, roleId: string): Promise<Holders> {
   const now = tx.nowMs;
   const base = () => tx.db.selectFrom('schedules as s')
     .where('s.role_id', '=', roleId).where('s.scope', '=', ROOT_SCOPE).where('s.ended_at', 'is', null)

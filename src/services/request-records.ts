@@ -1,17 +1,49 @@
 import type { CreateRequest, PimRequest } from '../contract/requests.ts';
-import type { RequestsTable } from '../store/schema.ts';
+import type { RolePolicy } from '../domain/policy.ts';
+import type { Kysely } from 'kysely';
+import type { ApprovalDecisionsTable, Database, RequestsTable } from '../store/schema.ts';
+import { stagesOf } from './approvers.ts';
 import type { ServiceContext } from './context.ts';
 import { isoOrNull, iso } from './mappers.ts';
 import type { Tx } from './transaction.ts';
 
-export function toRequest(r: RequestsTable, validateOnly = false): PimRequest {
+type Requirements = NonNullable<PimRequest['requirements']>;
+
+/** Row (and its approval decisions) → contract shape. */
+export function toRequest(r: RequestsTable, decisions: readonly ApprovalDecisionsTable[] = [], extra: { validateOnly?: boolean; requirements?: Requirements } = {}): PimRequest {
+  const policy = r.policy === null ? null : (JSON.parse(r.policy) as RolePolicy);
+  const approval: PimRequest['approval'] = r.approval_stage === null || policy === null ? null : {
+    stage: r.approval_stage + 1,
+    expiresAt: isoOrNull(r.approval_expires_at),
+    stages: stagesOf(policy).map((st) => ({ requiredApprovals: st.requiredApprovals, approvers: st.approvers, escalation: st.escalation })),
+    decisions: decisions.map((d) => ({ stage: d.stage + 1, approverId: d.approver_id, decision: d.decision, justification: d.justification, decidedAt: iso(d.decided_at) })),
+  };
   return {
     id: r.id, action: r.action, kind: r.kind, status: r.status, principalId: r.principal_id, roleId: r.role_id, scope: r.scope,
     targetScheduleId: r.target_schedule_id, justification: r.justification,
     ticket: r.ticket_number === null ? null : { number: r.ticket_number, system: r.ticket_system },
     schedule: { startAt: isoOrNull(r.requested_start_at), endAt: isoOrNull(r.requested_end_at), duration: r.requested_duration, permanent: r.requested_permanent === 1 },
-    createdBy: r.created_by, createdAt: iso(r.created_at), completedAt: isoOrNull(r.completed_at), statusReason: r.status_reason, validateOnly,
+    createdBy: r.created_by, createdAt: iso(r.created_at), completedAt: isoOrNull(r.completed_at), statusReason: r.status_reason,
+    validateOnly: extra.validateOnly === true, linkedEligibilityId: r.linked_eligibility_id, approval,
+    ...(extra.requirements !== undefined ? { requirements: extra.requirements } : {}),
   };
+}
+
+/** Loads the decisions of many requests in one query. */
+export async function decisionsOf(db: Kysely<Database>, requestIds: readonly string[]): Promise<Map<string, ApprovalDecisionsTable[]>> {
+  const out = new Map<string, ApprovalDecisionsTable[]>();
+  if (requestIds.length === 0) return out;
+  const rows = await db.selectFrom('approval_decisions').selectAll().where('request_id', 'in', [...requestIds]).orderBy('decided_at').orderBy('stage').execute();
+  for (const d of rows) {
+    const list = out.get(d.request_id);
+    if (list) list.push(d); else out.set(d.request_id, [d]);
+  }
+  return out;
+}
+
+export async function toRequests(db: Kysely<Database>, rows: readonly RequestsTable[]): Promise<PimRequest[]> {
+  const decisions = await decisionsOf(db, rows.filter((r) => r.approval_stage !== null).map((r) => r.id));
+  return rows.map((r) => toRequest(r, decisions.get(r.id) ?? []));
 }
 
 /**
@@ -20,15 +52,22 @@ export function toRequest(r: RequestsTable, validateOnly = false): PimRequest {
  */
 export async function recordRequest(
   ctx: ServiceContext, tx: Tx, input: CreateRequest,
-  outcome: { kind: 'eligible' | 'active'; status: string; targetScheduleId: string | null; startAt: number | null; endAt: number | null; reason?: string },
+  outcome: {
+    kind: 'eligible' | 'active'; status: string; targetScheduleId: string | null; startAt: number | null; endAt: number | null; reason?: string;
+    principalType?: RequestsTable['principal_type']; policy?: RolePolicy; linkedEligibilityId?: string | null; approvalExpiresAt?: number | null;
+  },
 ): Promise<RequestsTable> {
+  const pending = outcome.status === 'PendingApproval';
   const row: RequestsTable = {
     id: ctx.ids.uuid(), action: input.action, kind: outcome.kind, status: outcome.status, principal_id: input.principalId, role_id: input.roleId,
     scope: input.scope ?? '/', target_schedule_id: outcome.targetScheduleId, justification: input.justification ?? null,
     ticket_number: input.ticket?.number ?? null, ticket_system: input.ticket?.system ?? null,
     requested_start_at: outcome.startAt, requested_end_at: outcome.endAt, requested_duration: input.schedule?.duration ?? null,
     requested_permanent: input.schedule?.permanent === true ? 1 : 0, created_by: ctx.actor.id ?? 'system', created_at: tx.nowMs,
-    completed_at: tx.nowMs, status_reason: outcome.reason ?? null,
+    completed_at: pending ? null : tx.nowMs, status_reason: outcome.reason ?? null,
+    principal_type: outcome.principalType ?? null, policy: outcome.policy === undefined ? null : JSON.stringify(outcome.policy),
+    linked_eligibility_id: outcome.linkedEligibilityId ?? null,
+    approval_stage: pending ? 0 : null, stage_started_at: pending ? tx.nowMs : null, approval_expires_at: pending ? outcome.approvalExpiresAt ?? null : null,
   };
   await tx.db.insertInto('requests').values(row).execute();
   await tx.audit({

@@ -1,13 +1,16 @@
 import { invalid, notFound } from '../domain/errors.ts';
 import { parseScope } from '../domain/scope.ts';
 import type { ScheduleKind } from '../domain/schedule-rules.ts';
-import type { SchedulesTable } from '../store/schema.ts';
+import type { Kysely } from 'kysely';
+import type { Database, SchedulesTable } from '../store/schema.ts';
 import type { Tx } from './transaction.ts';
 
 export type PrincipalType = 'user' | 'group' | 'servicePrincipal';
+/** Reads that work inside or outside a write transaction. */
+type Q = { db: Kysely<Database> };
 
 /** Finds a live principal of any type; groups report whether they can hold roles. */
-export async function loadPrincipal(tx: Tx, id: string): Promise<{ id: string; type: PrincipalType; roleAssignable: boolean; displayName: string }> {
+export async function loadPrincipal(tx: Q, id: string): Promise<{ id: string; type: PrincipalType; roleAssignable: boolean; displayName: string }> {
   const u = await tx.db.selectFrom('users').select(['id', 'display_name']).where('id', '=', id).where('deleted_at', 'is', null).executeTakeFirst();
   if (u) return { id, type: 'user', roleAssignable: true, displayName: u.display_name };
   const g = await tx.db.selectFrom('groups').select(['id', 'display_name', 'role_assignable']).where('id', '=', id).where('deleted_at', 'is', null).executeTakeFirst();
@@ -17,20 +20,22 @@ export async function loadPrincipal(tx: Tx, id: string): Promise<{ id: string; t
   throw notFound('principal.not_found', 'No such user, group or service principal.', { principalId: id });
 }
 
-/** PIM-REFERENCE §1.2: users and role-assignable groups can be eligible or active; service principals only active. */
-export function assertPrincipalMayHold(p: { type: PrincipalType; roleAssignable: boolean }, kind: ScheduleKind): void {
+/** PIM-REFERENCE §1.2: users and role-assignable groups can be eligible or active; service principals only active (unless workload activation is on). */
+export function assertPrincipalMayHold(p: { type: PrincipalType; roleAssignable: boolean }, kind: ScheduleKind, workloadActivation = false): void {
   if (p.type === 'group' && !p.roleAssignable) throw invalid('schedule.group_not_role_assignable', 'Only role-assignable groups can hold roles; this group was created without roleAssignable.');
-  if (p.type === 'servicePrincipal' && kind === 'eligible') throw invalid('schedule.principal_type_not_allowed', 'Service principals can only have active assignments.');
+  if (p.type === 'servicePrincipal' && kind === 'eligible' && !workloadActivation) {
+    throw invalid('schedule.principal_type_not_allowed', 'Service principals can only have active assignments, unless the role\'s settings allow workload activation.');
+  }
 }
 
-export async function loadLiveRole(tx: Tx, id: string): Promise<{ id: string; displayName: string }> {
+export async function loadLiveRole(tx: Q, id: string): Promise<{ id: string; displayName: string }> {
   const r = await tx.db.selectFrom('roles').select(['id', 'display_name']).where('id', '=', id).where('deleted_at', 'is', null).executeTakeFirst();
   if (!r) throw notFound('role.not_found', 'No such role.', { roleId: id });
   return { id: r.id, displayName: r.display_name };
 }
 
 /** Validates a scope's form and, for administrative units, that the unit exists. */
-export async function validateScope(tx: Tx, scope: string): Promise<string> {
+export async function validateScope(tx: Q, scope: string): Promise<string> {
   const parsed = parseScope(scope);
   if (parsed.kind === 'administrativeUnit') {
     const au = await tx.db.selectFrom('administrative_units').select('id').where('id', '=', parsed.id).where('deleted_at', 'is', null).executeTakeFirst();

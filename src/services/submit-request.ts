@@ -8,40 +8,47 @@ import { adminRemove } from './admin-remove.ts';
 import { adminUpdate } from './admin-update.ts';
 import { actorHoldsRole, requireRoles } from './authorize.ts';
 import type { ServiceContext } from './context.ts';
-import { toRequest } from './request-records.ts';
+import { decisionsOf, toRequest, toRequests } from './request-records.ts';
+import { mayDecide } from './decide-request.ts';
+import { selfActivate, type Submitted } from './self-activate.ts';
+import { selfDeactivate } from './self-deactivate.ts';
 import { inTransaction, type Tx } from './transaction.ts';
 
-type Handler = (ctx: ServiceContext, tx: Tx, input: CreateRequest) => Promise<RequestsTable>;
+type Handler = (ctx: ServiceContext, tx: Tx, input: CreateRequest) => Promise<Submitted>;
+const admin = (f: (ctx: ServiceContext, tx: Tx, input: CreateRequest) => Promise<RequestsTable>): Handler => async (ctx, tx, input) => ({ row: await f(ctx, tx, input) });
 
-const ADMIN_ACTIONS: Partial<Record<CreateRequest['action'], Handler>> = {
-  adminAssign, adminUpdate, adminRemove,
+const HANDLERS: Partial<Record<CreateRequest['action'], Handler>> = {
+  adminAssign: admin(adminAssign), adminUpdate: admin(adminUpdate), adminRemove: admin(adminRemove),
+  selfActivate, selfDeactivate,
 };
 
 /** Thrown to roll back a dry run after every check has passed. */
 class DryRun extends Error {
-  constructor(readonly row: RequestsTable) { super('dry run'); }
+  constructor(readonly result: Submitted) { super('dry run'); }
 }
 
 /**
  * POST /requests: the only way schedules are created, changed or ended. Admin actions need an
- * active Privileged Role or Global Administrator. `validateOnly` runs every check inside the
- * transaction and rolls it back, so the answer is exactly what a real request would get.
+ * active Privileged Role or Global Administrator; self actions are made by a principal for
+ * itself. `validateOnly` runs every check inside the transaction and rolls it back, so the
+ * answer is exactly what a real request would get.
  */
 export async function submitRequest(ctx: ServiceContext, input: CreateRequest): Promise<PimRequest> {
-  const handler = ADMIN_ACTIONS[input.action];
-  if (!handler) {
-    throw invalid('request.action_not_supported', `The action ${input.action} needs role settings and the activation lifecycle, which this server does not have yet.`, { action: input.action });
-  }
-  await requireRoles(ctx, ASSIGNMENT_ADMINS, `request.${input.action}`);
+  const handler = HANDLERS[input.action];
+  if (!handler) throw invalid('request.action_not_supported', `The action ${input.action} is not available yet.`, { action: input.action });
+  if (input.action.startsWith('admin')) await requireRoles(ctx, ASSIGNMENT_ADMINS, `request.${input.action}`);
   try {
-    const row = await inTransaction(ctx, async (tx) => {
+    const result = await inTransaction(ctx, async (tx) => {
       const r = await handler(ctx, tx, input);
       if (input.validateOnly === true) throw new DryRun(r);
       return r;
     });
-    return toRequest(row);
+    return toRequest(result.row, [], result.requirements !== undefined ? { requirements: result.requirements } : {});
   } catch (err) {
-    if (err instanceof DryRun) return toRequest({ ...err.row, status: 'Validated', completed_at: null }, true);
+    if (err instanceof DryRun) {
+      const { row, requirements } = err.result;
+      return toRequest({ ...row, status: 'Validated', completed_at: null }, [], { validateOnly: true, ...(requirements !== undefined ? { requirements } : {}) });
+    }
     throw err;
   }
 }
@@ -52,9 +59,17 @@ function mayRead(ctx: ServiceContext, r: RequestsTable): boolean {
 
 export async function getRequest(ctx: ServiceContext, id: string): Promise<PimRequest> {
   const r = await ctx.db.selectFrom('requests').selectAll().where('id', '=', id).executeTakeFirst();
-  // Not-found looks like not-allowed for requests the caller may not see.
-  if (!r || !mayRead(ctx, r)) throw notFound('request.not_found', 'No such request.', { id });
-  return toRequest(r);
+  // Not-found looks like not-allowed for requests the caller may not see; approvers see what they decide.
+  if (!r || !(mayRead(ctx, r) || (await isApproverOf(ctx, r)))) throw notFound('request.not_found', 'No such request.', { id });
+  return toRequest(r, (await decisionsOf(ctx.db, [r.id])).get(r.id) ?? []);
+}
+
+/** Someone who decided on the request, or may decide it now. */
+async function isApproverOf(ctx: ServiceContext, r: RequestsTable): Promise<boolean> {
+  const me = ctx.actor.id;
+  if (me === null || r.approval_stage === null) return false;
+  const decided = await ctx.db.selectFrom('approval_decisions').select('id').where('request_id', '=', r.id).where('approver_id', '=', me).executeTakeFirst();
+  return decided !== undefined || (await mayDecide(ctx, r));
 }
 
 /** Readers see everyone's requests; others see the ones they made or that are about them. */
@@ -73,5 +88,5 @@ export async function listRequests(ctx: ServiceContext, q: ListRequestsQuery): P
   if (cursor) query = query.where((eb) => eb.or([eb('created_at', '<', Number(cursor.k)), eb.and([eb('created_at', '=', Number(cursor.k)), eb('id', '<', cursor.id)])]));
   const rows = await query.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(limit + 1).execute();
   const page = pageOf(rows, limit, (r) => ({ k: r.created_at, id: r.id }));
-  return { items: page.items.map((r) => toRequest(r)), nextCursor: page.nextCursor };
+  return { items: await toRequests(ctx.db, page.items), nextCursor: page.nextCursor };
 }

@@ -1,10 +1,12 @@
 import { Migrator, sql, type Migration, type MigrationProvider } from 'kysely';
 import * as m0001 from './migrations/0001-initial.ts';
+import * as m0002 from './migrations/0002-role-settings-approvals.ts';
 import type { Db } from './db.ts';
 
 /** The migration chain, in order. Append only. */
 const MIGRATIONS: Record<string, Migration> = {
   '0001-initial': m0001,
+  '0002-role-settings-approvals': m0002,
 };
 
 export const KNOWN_MIGRATIONS = Object.keys(MIGRATIONS);

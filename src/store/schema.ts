@@ -123,6 +123,33 @@ export interface RequestsTable {
   created_at: number;
   completed_at: number | null;
   status_reason: string | null;
+  principal_type: 'user' | 'group' | 'servicePrincipal' | null;
+  /** The effective role settings the request was made under (JSON): in-flight requests keep them. */
+  policy: string | null;
+  linked_eligibility_id: string | null;
+  approval_stage: number | null;
+  stage_started_at: number | null;
+  approval_expires_at: number | null;
+}
+
+export interface RolePoliciesTable {
+  id: string;
+  role_id: string;
+  scope: string;
+  settings: string;
+  created_at: number;
+  last_modified_by: string | null;
+  last_modified_at: number;
+}
+
+export interface ApprovalDecisionsTable {
+  id: string;
+  request_id: string;
+  stage: number;
+  approver_id: string;
+  decision: 'approve' | 'deny';
+  justification: string | null;
+  decided_at: number;
 }
 
 export interface ApiTokensTable {
@@ -173,6 +200,8 @@ export interface Database {
   roles: RolesTable;
   schedules: SchedulesTable;
   requests: RequestsTable;
+  role_policies: RolePoliciesTable;
+  approval_decisions: ApprovalDecisionsTable;
   api_tokens: ApiTokensTable;
   audit_events: AuditEventsTable;
 }

@@ -3,7 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import { sql } from 'kysely';
 import { ENGINE, startWithAdmin } from '../helpers/harness.ts';
 
-const TABLES = ['users', 'groups', 'group_owners', 'group_members', 'administrative_units', 'au_members', 'service_principals', 'roles', 'schedules', 'requests', 'api_tokens', 'audit_events'];
+const TABLES = ['users', 'groups', 'group_owners', 'group_members', 'administrative_units', 'au_members', 'service_principals', 'roles', 'schedules', 'requests', 'role_policies', 'approval_decisions', 'api_tokens', 'audit_events'];
 const MB = 1024 * 1024;
 
 type Schema = { type?: string | string[]; properties?: Record<string, Schema>; anyOf?: Schema[] };

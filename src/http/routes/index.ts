@@ -5,6 +5,7 @@ import { authzenRoutes } from './authzen.ts';
 import { checkRoutes } from './check.ts';
 import { groupRoutes } from './groups.ts';
 import { requestRoutes } from './requests.ts';
+import { roleSettingsRoutes } from './role-settings.ts';
 import { roleRoutes } from './roles.ts';
 import { servicePrincipalRoutes } from './service-principals.ts';
 import { tokenRoutes } from './tokens.ts';
@@ -17,6 +18,7 @@ export function registerRoutes(app: App): void {
   servicePrincipalRoutes(app);
   auditRoutes(app);
   roleRoutes(app);
+  roleSettingsRoutes(app);
   tokenRoutes(app);
   requestRoutes(app);
   checkRoutes(app);
