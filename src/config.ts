@@ -19,6 +19,10 @@ export interface Config {
   indexPollMs: number;
   /** Hours a request waits for approval before it is canceled (Entra: 24, fixed). */
   approvalTimeoutHours: number;
+  /** Run the due-time jobs (expiries, starts, approval timeouts, reminders) in this server. */
+  scheduler: boolean;
+  /** How often the scheduler looks for due jobs (ms). */
+  schedulerIntervalMs: number;
   /** Migrate on start (the embedded default); off for operators who run `pim migrate` themselves. */
   autoMigrate: boolean;
 }
@@ -105,12 +109,14 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     checkRateLimitPerMinute: int(env, 'PIM_CHECK_RATE_LIMIT_PER_MINUTE', 600_000, 1, 100_000_000, problems),
     indexPollMs: int(env, 'PIM_INDEX_POLL_MS', 1000, 50, 3_600_000, problems),
     approvalTimeoutHours: int(env, 'PIM_APPROVAL_TIMEOUT_HOURS', 24, 1, 720, problems),
+    scheduler: bool(env, 'PIM_SCHEDULER', true, problems),
+    schedulerIntervalMs: int(env, 'PIM_SCHEDULER_INTERVAL_MS', 1000, 100, 600_000, problems),
     autoMigrate: bool(env, 'PIM_AUTO_MIGRATE', true, problems),
   };
 
   const known = new Set(['PIM_DATA_DIR', 'PIM_HOST', 'PIM_PORT', 'PIM_DATABASE_URL', 'PIM_PUBLIC_URL', 'PIM_LOG_LEVEL',
     'PIM_MAX_ROLE_ASSIGNABLE_GROUPS', 'PIM_SOFT_DELETE_RETENTION_DAYS', 'PIM_CHECK_RATE_LIMIT_PER_MINUTE',
-    'PIM_INDEX_POLL_MS', 'PIM_APPROVAL_TIMEOUT_HOURS', 'PIM_AUTO_MIGRATE', 'PIM_TEST_DATABASE_URL', 'PIM_URL', 'PIM_TOKEN', 'PIM_CONFIG_DIR']);
+    'PIM_INDEX_POLL_MS', 'PIM_APPROVAL_TIMEOUT_HOURS', 'PIM_SCHEDULER', 'PIM_SCHEDULER_INTERVAL_MS', 'PIM_AUTO_MIGRATE', 'PIM_TEST_DATABASE_URL', 'PIM_URL', 'PIM_TOKEN', 'PIM_CONFIG_DIR']);
   for (const key of Object.keys(env)) {
     const base = key.endsWith('_FILE') ? key.slice(0, -5) : key;
     // A typo such as PIM_PROT would otherwise be ignored silently.

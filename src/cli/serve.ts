@@ -1,4 +1,5 @@
 import { loadConfig } from '../config.ts';
+import { Scheduler } from '../jobs/scheduler.ts';
 import { openRuntime, openServer } from '../runtime.ts';
 import { needsBootstrap } from '../services/bootstrap.ts';
 
@@ -6,6 +7,9 @@ export async function serve(): Promise<void> {
   const config = loadConfig();
   const rt = await openRuntime(config, { poll: true });
   const app = await openServer(rt);
+  // Due jobs first run at start: anything missed while no server ran happens now.
+  const scheduler = config.scheduler ? new Scheduler(rt.system, config.schedulerIntervalMs) : undefined;
+  scheduler?.start();
   await app.listen({ host: config.host, port: config.port });
   const addr = app.server.address();
   const port = typeof addr === 'object' && addr !== null ? addr.port : config.port;
@@ -15,6 +19,7 @@ export async function serve(): Promise<void> {
     process.stdout.write('\nNo administrator exists yet. Create the first one (it prints a one-time API token):\n\n  npm run pim -- bootstrap --admin you@example.com\n\n');
   }
   const stop = async () => {
+    await scheduler?.stop();
     await app.close();
     await rt.close();
     process.exit(0);

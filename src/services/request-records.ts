@@ -67,7 +67,7 @@ export async function recordRequest(
     completed_at: pending ? null : tx.nowMs, status_reason: outcome.reason ?? null,
     principal_type: outcome.principalType ?? null, policy: outcome.policy === undefined ? null : JSON.stringify(outcome.policy),
     linked_eligibility_id: outcome.linkedEligibilityId ?? null,
-    approval_stage: pending ? 0 : null, stage_started_at: pending ? tx.nowMs : null, approval_expires_at: pending ? outcome.approvalExpiresAt ?? null : null,
+    approval_stage: pending ? 0 : null, stage_started_at: pending ? tx.nowMs : null, approval_expires_at: pending ? outcome.approvalExpiresAt ?? null : null, escalated_stage: null,
   };
   await tx.db.insertInto('requests').values(row).execute();
   await tx.audit({

@@ -2,7 +2,7 @@ import type { SchedulesTable } from '../store/schema.ts';
 import { isoOrNull } from './mappers.ts';
 import type { Tx } from './transaction.ts';
 
-export type NewSchedule = Omit<SchedulesTable, 'created_at' | 'updated_at' | 'ended_at' | 'end_reason' | 'ended_by'>;
+export type NewSchedule = Omit<SchedulesTable, 'created_at' | 'updated_at' | 'ended_at' | 'end_reason' | 'ended_by' | 'reminded_level'>;
 
 /** The audit summary of a schedule: what an auditor needs to see, nothing more. */
 export function scheduleSummary(s: Pick<SchedulesTable, 'kind' | 'principal_id' | 'principal_type' | 'role_id' | 'scope' | 'start_at' | 'end_at' | 'assignment_type'>) {
@@ -10,7 +10,7 @@ export function scheduleSummary(s: Pick<SchedulesTable, 'kind' | 'principal_id' 
 }
 
 export async function insertSchedule(tx: Tx, s: NewSchedule, audit: { requestId?: string | null; justification?: string | null; ticketNumber?: string | null; ticketSystem?: string | null }): Promise<SchedulesTable> {
-  const row: SchedulesTable = { ...s, created_at: tx.nowMs, updated_at: tx.nowMs, ended_at: null, end_reason: null, ended_by: null };
+  const row: SchedulesTable = { ...s, created_at: tx.nowMs, updated_at: tx.nowMs, ended_at: null, end_reason: null, ended_by: null, reminded_level: 0 };
   await tx.db.insertInto('schedules').values(row).execute();
   await tx.audit({ action: `schedule.${s.kind}.created`, targetType: 'schedule', targetId: s.id, roleId: s.role_id, after: scheduleSummary(row), ...audit });
   return row;

@@ -4,6 +4,7 @@ import { conflict, notFound } from '../domain/errors.ts';
 import { decodeCursor, pageOf, type Page } from '../store/paging.ts';
 import type { ServicePrincipalsTable } from '../store/schema.ts';
 import type { ServiceContext } from './context.ts';
+import { endActivationsOf } from './principal-offboarding.ts';
 import { changedFields, likePrefix, toServicePrincipal } from './mappers.ts';
 import { assertRestorable } from './soft-delete.ts';
 import { inTransaction, type Tx } from './transaction.ts';
@@ -47,6 +48,7 @@ export async function updateServicePrincipal(ctx: ServiceContext, id: string, pa
     }).where('id', '=', id).execute();
     const action = patch.enabled === false && current.enabled ? 'servicePrincipal.disabled' : 'servicePrincipal.updated';
     await tx.audit({ action, targetType: 'servicePrincipal', targetId: id, before, after });
+    if (action === 'servicePrincipal.disabled') await endActivationsOf(ctx, tx, id, 'disabled');
     return toServicePrincipal(await loadSp(tx.db, id, true));
   });
 }
@@ -56,6 +58,7 @@ export async function deleteServicePrincipal(ctx: ServiceContext, id: string): P
     const row = await loadSp(tx.db, id, true);
     await tx.db.updateTable('service_principals').set({ deleted_at: tx.nowMs, updated_at: tx.nowMs }).where('id', '=', id).execute();
     await tx.audit({ action: 'servicePrincipal.deleted', targetType: 'servicePrincipal', targetId: id, before: { displayName: row.display_name, appId: row.app_id } });
+    await endActivationsOf(ctx, tx, id, 'deleted');
   });
 }
 

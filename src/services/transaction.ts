@@ -1,5 +1,5 @@
 import { sql, type Transaction } from 'kysely';
-import { appendAuditEvent, type AuditInput } from '../store/audit-store.ts';
+import { appendAuditEvent, type AuditInput, type ChainHead } from '../store/audit-store.ts';
 import type { Database } from '../store/schema.ts';
 import type { ServiceContext } from './context.ts';
 
@@ -26,18 +26,19 @@ export async function inTransaction<T>(ctx: ServiceContext, fn: (tx: Tx) => Prom
   const result = await ctx.db.transaction().execute(async (trx) => {
     if (ctx.engine === 'postgres') await sql`SELECT pg_advisory_xact_lock(${WRITE_LOCK_KEY})`.execute(trx);
     const nowMs = ctx.clock.nowMs();
+    let head: ChainHead | undefined;
     const tx: Tx = {
       db: trx,
       nowMs,
       audit: async (event) => {
-        await appendAuditEvent(trx, {
+        head = await appendAuditEvent(trx, {
           ...event,
           id: ctx.ids.uuid(),
           atMs: nowMs,
           actorId: ctx.actor.id,
           actorType: ctx.actor.type,
           clientAddress: ctx.actor.clientAddress ?? null,
-        });
+        }, head);
       },
     };
     return fn(tx);

@@ -4,6 +4,7 @@ import { conflict, invalid, notFound } from '../domain/errors.ts';
 import { decodeCursor, pageOf, type Page } from '../store/paging.ts';
 import type { UsersTable } from '../store/schema.ts';
 import type { ServiceContext } from './context.ts';
+import { endActivationsOf } from './principal-offboarding.ts';
 import { guarded } from './guardrails.ts';
 import { changedFields, likePrefix, toUser } from './mappers.ts';
 import { assertRestorable } from './soft-delete.ts';
@@ -58,7 +59,9 @@ export async function updateUser(ctx: ServiceContext, id: string, patch: UpdateU
         updated_at: tx.nowMs,
       }).where('id', '=', id).execute();
     });
-    await tx.audit({ action: patch.enabled === false && current.enabled ? 'user.disabled' : 'user.updated', targetType: 'user', targetId: id, before, after });
+    const disabling = patch.enabled === false && current.enabled;
+    await tx.audit({ action: disabling ? 'user.disabled' : 'user.updated', targetType: 'user', targetId: id, before, after });
+    if (disabling) await endActivationsOf(ctx, tx, id, 'disabled');
     return toUser(await loadUser(tx, id));
   });
 }
@@ -69,6 +72,7 @@ export async function deleteUser(ctx: ServiceContext, id: string): Promise<void>
     if (row.deleted_at !== null) throw notFound('user.not_found', 'No such user.', { id });
     await guarded(tx, () => tx.db.updateTable('users').set({ deleted_at: tx.nowMs, updated_at: tx.nowMs }).where('id', '=', id).execute());
     await tx.audit({ action: 'user.deleted', targetType: 'user', targetId: id, before: { userPrincipalName: row.user_principal_name } });
+    await endActivationsOf(ctx, tx, id, 'deleted');
   });
 }
 

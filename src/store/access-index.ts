@@ -128,7 +128,13 @@ export class AccessIndex {
       if (events.length === 0) return;
       const targets = new Map<string, string>();
       for (const e of events) if (e.target_type !== null && e.target_id !== null) targets.set(`${e.target_type}:${e.target_id}`, e.target_type);
-      for (const [key, type] of targets) await this.reload(type, key.slice(type.length + 1));
+      // Schedules come in bulk (an expiry run ends thousands at once): reload them in batches.
+      const scheduleIds: string[] = [];
+      for (const [key, type] of targets) {
+        if (type === 'schedule') scheduleIds.push(key.slice(type.length + 1));
+        else await this.reload(type, key.slice(type.length + 1));
+      }
+      for (let i = 0; i < scheduleIds.length; i += 500) await this.reloadSchedules(scheduleIds.slice(i, i + 500));
       this.lastSeq = Number(events[events.length - 1]!.seq);
     }
   }
@@ -164,15 +170,9 @@ export class AccessIndex {
         if (r) this.setRole(r);
         return;
       }
-      case 'schedule': {
-        const old = this.grantById.get(id);
-        if (old) this.dropGrant(old);
-        const s = await db.selectFrom('schedules')
-          .select(['id', 'kind', 'principal_id', 'role_id', 'scope', 'start_at', 'end_at', 'assignment_type', 'ended_at'])
-          .where('id', '=', id).executeTakeFirst();
-        if (s && s.ended_at === null && s.kind === 'active') this.putGrant(toGrant(s));
+      case 'schedule':
+        await this.reloadSchedules([id]);
         return;
-      }
       case 'token': {
         const t = await db.selectFrom('api_tokens').selectAll().where('id', '=', id).executeTakeFirst();
         for (const [h, v] of this.tokens) if (v.id === id) this.tokens.delete(h);
@@ -182,6 +182,17 @@ export class AccessIndex {
       default:
         return;
     }
+  }
+
+  private async reloadSchedules(ids: string[]): Promise<void> {
+    for (const id of ids) {
+      const old = this.grantById.get(id);
+      if (old) this.dropGrant(old);
+    }
+    const rows = await this.db.selectFrom('schedules')
+      .select(['id', 'kind', 'principal_id', 'role_id', 'scope', 'start_at', 'end_at', 'assignment_type', 'ended_at'])
+      .where('id', 'in', ids).execute();
+    for (const s of rows) if (s.ended_at === null && s.kind === 'active') this.putGrant(toGrant(s));
   }
 
   private setUser(u: { id: string; upn_lower: string; enabled: number; deleted_at: number | null }): void {

@@ -3,6 +3,12 @@ import { canonicalJson, eventHash, GENESIS_HASH, type ChainedEvent } from '../do
 import type { Database, AuditEventsTable } from './schema.ts';
 import type { Db } from './db.ts';
 
+/** The last event of the chain: what the next one links to. */
+export interface ChainHead {
+  seq: number;
+  hash: string;
+}
+
 export interface AuditInput {
   id: string;
   atMs: number;
@@ -27,8 +33,9 @@ export interface AuditInput {
  * services/transaction.ts), so reading the last hash and inserting the next row cannot
  * interleave with another writer.
  */
-export async function appendAuditEvent(tx: Transaction<Database>, input: AuditInput): Promise<ChainedEvent> {
-  const last = await tx.selectFrom('audit_events').select(['seq', 'hash']).orderBy('seq', 'desc').limit(1).executeTakeFirst();
+export async function appendAuditEvent(tx: Transaction<Database>, input: AuditInput, previous?: ChainHead): Promise<ChainHead> {
+  // Within one transaction the caller passes the head it wrote last: no read per event.
+  const last = previous ?? await tx.selectFrom('audit_events').select(['seq', 'hash']).orderBy('seq', 'desc').limit(1).executeTakeFirst();
   const event: ChainedEvent = {
     seq: (last?.seq ?? 0) + 1,
     id: input.id,
@@ -49,6 +56,7 @@ export async function appendAuditEvent(tx: Transaction<Database>, input: AuditIn
     clientAddress: input.clientAddress ?? null,
     prevHash: last?.hash ?? GENESIS_HASH,
   };
+  const hash = eventHash(event);
   await tx.insertInto('audit_events').values({
     seq: event.seq,
     id: event.id,
@@ -69,9 +77,9 @@ export async function appendAuditEvent(tx: Transaction<Database>, input: AuditIn
     outcome: event.outcome,
     client_address: event.clientAddress,
     prev_hash: event.prevHash,
-    hash: eventHash(event),
+    hash,
   }).execute();
-  return event;
+  return { seq: event.seq, hash };
 }
 
 type AuditRow = Omit<AuditEventsTable, 'seq'> & { seq: number };

@@ -101,6 +101,8 @@ export interface SchedulesTable {
   ended_at: number | null;
   end_reason: string | null;
   ended_by: string | null;
+  /** Expiry reminders sent for the current end: 0 none, 1 the 14-day one, 2 the 1-day one. */
+  reminded_level: number;
 }
 
 export interface RequestsTable {
@@ -130,6 +132,21 @@ export interface RequestsTable {
   approval_stage: number | null;
   stage_started_at: number | null;
   approval_expires_at: number | null;
+  /** The last approval stage (0-based) whose escalation has been sent. */
+  escalated_stage: number | null;
+}
+
+export interface OutboxTable {
+  id: string;
+  event_type: string;
+  idempotency_key: string;
+  payload: string;
+  created_at: number;
+  status: 'pending' | 'sent' | 'failed';
+  attempts: number;
+  next_attempt_at: number;
+  last_error: string | null;
+  sent_at: number | null;
 }
 
 export interface RolePoliciesTable {
@@ -202,6 +219,7 @@ export interface Database {
   requests: RequestsTable;
   role_policies: RolePoliciesTable;
   approval_decisions: ApprovalDecisionsTable;
+  outbox: OutboxTable;
   api_tokens: ApiTokensTable;
   audit_events: AuditEventsTable;
 }
