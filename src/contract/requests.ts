@@ -57,7 +57,9 @@ export const Approval = Type.Object({
 
 export const DecisionInput = Type.Object({
   justification: Type.Optional(Justification),
-}, { additionalProperties: false });
+  kind: Type.Optional(ScheduleKind),
+  schedule: Type.Optional(ScheduleRequestInput),
+}, { additionalProperties: false, description: 'kind and schedule: only when approving selfExtend / selfRenew (the approver sets start, end and kind)' });
 export type DecisionInput = Static<typeof DecisionInput>;
 
 export const ApprovalsQuery = Type.Object({
@@ -130,3 +132,41 @@ export const AssignmentsQuery = Type.Object({
   kind: Type.Optional(Type.Union([Type.Literal('eligible'), Type.Literal('active'), Type.Literal('expired')], { default: 'eligible' })),
 }, { additionalProperties: false });
 export type AssignmentsQuery = Static<typeof AssignmentsQuery>;
+
+export const MAX_BATCH_REQUESTS = 20;
+export const BatchRequestsInput = Type.Object({
+  requests: Type.Array(CreateRequest, { minItems: 1, maxItems: MAX_BATCH_REQUESTS }),
+}, { additionalProperties: false });
+export type BatchRequestsInput = Static<typeof BatchRequestsInput>;
+
+export const BatchResult = Type.Object({
+  index: Type.Integer({ description: 'Position in the input' }),
+  status: Type.Integer({ description: 'The HTTP status this request alone would have had' }),
+  request: Type.Optional(PimRequest),
+  error: Type.Optional(Type.Object({ code: Type.String(), message: Type.String(), details: Type.Record(Type.String(), Type.Unknown()) }, { additionalProperties: false })),
+}, { additionalProperties: false });
+export const BatchResults = Type.Object({ results: Type.Array(BatchResult) }, { additionalProperties: false });
+export type BatchResults = Static<typeof BatchResults>;
+
+const BundleItem = Type.Object({ roleId: Id, scope: Type.Optional(Scope) }, { additionalProperties: false });
+export const CreateBundle = Type.Object({
+  name: Type.String({ minLength: 1, maxLength: 100 }),
+  description: Type.Optional(Type.String({ maxLength: 500 })),
+  items: Type.Array(BundleItem, { minItems: 1, maxItems: MAX_BATCH_REQUESTS }),
+}, { additionalProperties: false });
+export type CreateBundle = Static<typeof CreateBundle>;
+export const UpdateBundle = Type.Partial(CreateBundle, { additionalProperties: false });
+export type UpdateBundle = Static<typeof UpdateBundle>;
+export const Bundle = Type.Object({
+  id: Type.String(), name: Type.String(), description: Type.Union([Type.String(), Type.Null()]),
+  items: Type.Array(Type.Object({ roleId: Type.String(), scope: Type.String() }, { additionalProperties: false })),
+  createdAt: Instant, updatedAt: Instant,
+}, { additionalProperties: false });
+export type Bundle = Static<typeof Bundle>;
+export const ActivateBundle = Type.Object({
+  schedule: Type.Optional(ScheduleRequestInput),
+  justification: Type.Optional(Justification),
+  ticket: Type.Optional(Ticket),
+  validateOnly: Type.Optional(Type.Boolean()),
+}, { additionalProperties: false });
+export type ActivateBundle = Static<typeof ActivateBundle>;

@@ -7,6 +7,10 @@ const STATUS: Record<ErrorKind, number> = {
 
 interface AjvError { instancePath?: string; keyword?: string; message?: string; params?: Record<string, unknown> }
 
+export function statusOf(kind: ErrorKind): number {
+  return STATUS[kind];
+}
+
 /** The one place that turns errors into HTTP: domain kinds to statuses, everything else to a bare 500. */
 export function installErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError & { validation?: AjvError[]; validationContext?: string }, req, reply) => {

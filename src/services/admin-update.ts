@@ -15,7 +15,7 @@ import type { Tx } from './transaction.ts';
  * The new window of a live schedule. Once a schedule has started its start is history and
  * stays; only its end can move (never into the past — that would be a removal).
  */
-function nextWindow(nowMs: number, s: SchedulesTable, input: NonNullable<CreateRequest['schedule']>, rule: ExpirationRule): Window {
+export function nextWindow(nowMs: number, s: SchedulesTable, input: NonNullable<CreateRequest['schedule']>, rule: ExpirationRule): Window {
   if (s.start_at > nowMs) return resolveWindow(nowMs, input, rule);
   if (input.startAt !== undefined && Date.parse(input.startAt) !== s.start_at) {
     throw invalid('schedule.start_immutable', 'This assignment has already started; its start time cannot change.');

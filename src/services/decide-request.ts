@@ -1,6 +1,6 @@
 import type { ApprovalsQuery, PimRequest } from '../contract/requests.ts';
 import { applyDecision, entitled, grantedWindow, isExpired, type ApprovalState } from '../domain/approval.ts';
-import { conflict, forbidden, notFound } from '../domain/errors.ts';
+import { conflict, forbidden, invalid, notFound } from '../domain/errors.ts';
 import type { RolePolicy } from '../domain/policy.ts';
 import { ASSIGNMENT_ADMINS } from '../domain/roles.ts';
 import { MIN_ASSIGNMENT_MS } from '../domain/schedule-rules.ts';
@@ -10,6 +10,7 @@ import { resolveStage, stagesOf, type Reader } from './approvers.ts';
 import { actorHoldsRole } from './authorize.ts';
 import type { ServiceContext } from './context.ts';
 import { coveringEligibilities } from './eligibility.ts';
+import { grantExtendOrRenew, type ApproverChanges } from './extend-renew.ts';
 import { decisionsOf, toRequest, toRequests } from './request-records.ts';
 import { insertSchedule } from './schedule-writes.ts';
 import { inTransaction, type Tx } from './transaction.ts';
@@ -74,7 +75,7 @@ async function grant(ctx: ServiceContext, tx: Tx, r: RequestsTable): Promise<voi
  * serialized and the request is re-read inside the transaction, so however many approvers
  * click at once there is exactly one outcome; the others get 409 `request.already_decided`.
  */
-export async function decideRequest(ctx: ServiceContext, id: string, decision: 'approve' | 'deny', justification: string | undefined): Promise<PimRequest> {
+export async function decideRequest(ctx: ServiceContext, id: string, decision: 'approve' | 'deny', justification: string | undefined, changes: ApproverChanges = {}): Promise<PimRequest> {
   const me = ctx.actor.id;
   if (me === null || ctx.actor.type !== 'user') throw forbidden('request.not_an_approver', 'Only people decide on requests.');
   const expired = await inTransaction(ctx, async (tx) => {
@@ -83,6 +84,10 @@ export async function decideRequest(ctx: ServiceContext, id: string, decision: '
     const state = await stateOf(tx.db, r);
     if (isExpired(state, tx.nowMs)) { await expire(tx, r); return true; }
     const policy = policyOf(r);
+    const changing = changes.kind !== undefined || changes.schedule !== undefined;
+    if (changing && (decision !== 'approve' || (r.action !== 'selfExtend' && r.action !== 'selfRenew'))) {
+      throw invalid('request.changes_not_allowed', 'Only an approval of an extension or renewal may set kind or schedule.');
+    }
     const stages = stagesOf(policy);
     const stage = stages[state.stage];
     const resolved = stage === undefined ? { approvers: new Set<string>(), escalationApprovers: new Set<string>() } : await resolveStage(tx, stage);
@@ -96,8 +101,16 @@ export async function decideRequest(ctx: ServiceContext, id: string, decision: '
       await tx.db.updateTable('requests').set({ status: 'Denied', status_reason: 'Denied by an approver.', completed_at: tx.nowMs }).where('id', '=', r.id).execute();
     } else if (outcome.kind === 'nextStage') {
       await tx.db.updateTable('requests').set({ approval_stage: outcome.stage, stage_started_at: tx.nowMs }).where('id', '=', r.id).execute();
-    } else if (outcome.kind === 'approved') {
+    } else if (outcome.kind === 'approved' && r.action === 'selfActivate') {
       await grant(ctx, tx, r);
+    } else if (outcome.kind === 'approved') {
+      const g = await grantExtendOrRenew(ctx, tx, r, changes);
+      await tx.db.updateTable('requests').set({
+        status: g.status, status_reason: g.reason ?? null, completed_at: tx.nowMs,
+        ...(g.scheduleId !== undefined ? { target_schedule_id: g.scheduleId } : {}),
+        ...(g.window !== undefined ? { requested_start_at: g.window.startAt, requested_end_at: g.window.endAt } : {}),
+      }).where('id', '=', r.id).execute();
+      if (g.status === 'Failed') await tx.audit({ action: 'request.failed', targetType: 'request', targetId: r.id, roleId: r.role_id, requestId: r.id, outcome: 'failure', after: { reason: g.reason } });
     }
     return false;
   });

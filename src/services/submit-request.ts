@@ -1,5 +1,5 @@
 import type { CreateRequest, ListRequestsQuery, PimRequest } from '../contract/requests.ts';
-import { invalid, notFound } from '../domain/errors.ts';
+import { notFound } from '../domain/errors.ts';
 import { ASSIGNMENT_ADMINS, AUDIT_READERS } from '../domain/roles.ts';
 import { decodeCursor, pageOf, type Page } from '../store/paging.ts';
 import type { RequestsTable } from '../store/schema.ts';
@@ -12,14 +12,16 @@ import { decisionsOf, toRequest, toRequests } from './request-records.ts';
 import { mayDecide } from './decide-request.ts';
 import { selfActivate, type Submitted } from './self-activate.ts';
 import { selfDeactivate } from './self-deactivate.ts';
+import { adminExtend, adminRenew, selfExtend, selfRenew } from './extend-renew.ts';
 import { inTransaction, type Tx } from './transaction.ts';
 
 type Handler = (ctx: ServiceContext, tx: Tx, input: CreateRequest) => Promise<Submitted>;
 const admin = (f: (ctx: ServiceContext, tx: Tx, input: CreateRequest) => Promise<RequestsTable>): Handler => async (ctx, tx, input) => ({ row: await f(ctx, tx, input) });
 
-const HANDLERS: Partial<Record<CreateRequest['action'], Handler>> = {
+const HANDLERS: Record<CreateRequest['action'], Handler> = {
   adminAssign: admin(adminAssign), adminUpdate: admin(adminUpdate), adminRemove: admin(adminRemove),
-  selfActivate, selfDeactivate,
+  adminExtend: admin(adminExtend), adminRenew: admin(adminRenew),
+  selfActivate, selfDeactivate, selfExtend, selfRenew,
 };
 
 /** Thrown to roll back a dry run after every check has passed. */
@@ -35,7 +37,6 @@ class DryRun extends Error {
  */
 export async function submitRequest(ctx: ServiceContext, input: CreateRequest): Promise<PimRequest> {
   const handler = HANDLERS[input.action];
-  if (!handler) throw invalid('request.action_not_supported', `The action ${input.action} is not available yet.`, { action: input.action });
   if (input.action.startsWith('admin')) await requireRoles(ctx, ASSIGNMENT_ADMINS, `request.${input.action}`);
   try {
     const result = await inTransaction(ctx, async (tx) => {

@@ -2,6 +2,7 @@ import { Migrator, sql, type Migration, type MigrationProvider } from 'kysely';
 import * as m0001 from './migrations/0001-initial.ts';
 import * as m0002 from './migrations/0002-role-settings-approvals.ts';
 import * as m0003 from './migrations/0003-scheduler-outbox.ts';
+import * as m0004 from './migrations/0004-role-bundles.ts';
 import type { Db } from './db.ts';
 
 /** The migration chain, in order. Append only. */
@@ -9,6 +10,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0001-initial': m0001,
   '0002-role-settings-approvals': m0002,
   '0003-scheduler-outbox': m0003,
+  '0004-role-bundles': m0004,
 };
 
 export const KNOWN_MIGRATIONS = Object.keys(MIGRATIONS);

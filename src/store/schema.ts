@@ -206,6 +206,18 @@ export interface AuditEventsTable {
   at_ms: number;
 }
 
+export interface RoleBundlesTable {
+  id: string;
+  owner_id: string;
+  name: string;
+  name_lower: string;
+  description: string | null;
+  /** JSON: [{ roleId, scope }] */
+  items: string;
+  created_at: number;
+  updated_at: number;
+}
+
 export interface Database {
   users: UsersTable;
   groups: GroupsTable;
@@ -220,6 +232,7 @@ export interface Database {
   role_policies: RolePoliciesTable;
   approval_decisions: ApprovalDecisionsTable;
   outbox: OutboxTable;
+  role_bundles: RoleBundlesTable;
   api_tokens: ApiTokensTable;
   audit_events: AuditEventsTable;
 }

@@ -76,7 +76,7 @@ describe(`schedules through admin requests (${ENGINE})`, () => {
       [{ scope: '/administrativeUnits/missing' }, 'scope.not_found'],
       [{ roleId: 'no-such-role' }, 'role.not_found'],
       [{ principalId: 'nobody' }, 'principal.not_found'],
-      [{ action: 'selfActivate' }, 'request.not_self'], [{ action: 'selfExtend' }, 'request.action_not_supported'],
+      [{ action: 'selfActivate' }, 'request.not_self'], [{ action: 'selfExtend' }, 'request.not_self'],
     ];
     for (const [over, code] of cases) {
       const r = await h.admin.post('/api/v1/requests', { action: 'adminAssign', kind: 'eligible', principalId: u.id, roleId: USER_ADMIN, schedule: { permanent: true }, justification: 'x', ...over });

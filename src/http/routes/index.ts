@@ -2,6 +2,7 @@ import type { App } from '../types.ts';
 import { administrativeUnitRoutes } from './administrative-units.ts';
 import { auditRoutes } from './audit.ts';
 import { authzenRoutes } from './authzen.ts';
+import { bundleRoutes } from './bundles.ts';
 import { checkRoutes } from './check.ts';
 import { groupRoutes } from './groups.ts';
 import { requestRoutes } from './requests.ts';
@@ -21,6 +22,7 @@ export function registerRoutes(app: App): void {
   roleSettingsRoutes(app);
   tokenRoutes(app);
   requestRoutes(app);
+  bundleRoutes(app);
   checkRoutes(app);
   authzenRoutes(app);
 }

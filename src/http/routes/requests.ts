@@ -10,7 +10,7 @@ export function requestRoutes(app: App): void {
   const tags = ['requests'];
   app.post('/api/v1/requests', {
     config: { access: ANY_USER },
-    schema: { tags, summary: 'Make a request: adminAssign, adminUpdate, adminRemove, selfActivate, selfDeactivate', body: CreateRequest, response: { 200: PimRequest, 201: PimRequest } },
+    schema: { tags, summary: 'Make a request: any of the nine actions (admin: assign, update, remove, extend, renew; self: activate, deactivate, extend, renew)', body: CreateRequest, response: { 200: PimRequest, 201: PimRequest } },
   }, async (req, reply) => {
     const r = await submitRequest(req.ctx, req.body);
     return reply.status(r.validateOnly ? 200 : 201).send(r);
@@ -23,11 +23,11 @@ export function requestRoutes(app: App): void {
   app.post('/api/v1/requests/:id/approve', {
     config: { access: ANY_USER },
     schema: { tags: ['approvals'], summary: 'Approve a pending request (approvers of its current stage; never your own)', params: IdParams, body: DecisionInput, response: { 200: PimRequest } },
-  }, (req) => decideRequest(req.ctx, req.params.id, 'approve', req.body.justification));
+  }, (req) => decideRequest(req.ctx, req.params.id, 'approve', req.body.justification, { kind: req.body.kind, schedule: req.body.schedule }));
   app.post('/api/v1/requests/:id/deny', {
     config: { access: ANY_USER },
     schema: { tags: ['approvals'], summary: 'Deny a pending request', params: IdParams, body: DecisionInput, response: { 200: PimRequest } },
-  }, (req) => decideRequest(req.ctx, req.params.id, 'deny', req.body.justification));
+  }, (req) => decideRequest(req.ctx, req.params.id, 'deny', req.body.justification, { kind: req.body.kind, schedule: req.body.schedule }));
   app.post('/api/v1/requests/:id/cancel', {
     config: { access: ANY_USER },
     schema: { tags, summary: 'Cancel a pending request (the requester, or a Privileged Role / Global Administrator)', params: IdParams, response: { 200: PimRequest } },

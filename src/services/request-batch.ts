@@ -1,0 +1,32 @@
+import type { CreateRequest, PimRequest } from '../contract/requests.ts';
+import { DomainError, type ErrorKind } from '../domain/errors.ts';
+import type { ServiceContext } from './context.ts';
+import { submitRequest } from './submit-request.ts';
+
+export interface ItemResult {
+  index: number;
+  request?: PimRequest;
+  error?: { kind: ErrorKind | 'Internal'; code: string; message: string; details: Record<string, unknown> };
+}
+
+/**
+ * Several requests in one call (PIM-REFERENCE §3.6: users script multi-role activation; here
+ * it is built in). Each is checked and committed on its own, in order, exactly as if posted
+ * alone: one refusal does not undo the others, and the answer lists every outcome.
+ */
+export async function submitBatch(ctx: ServiceContext, requests: readonly CreateRequest[]): Promise<ItemResult[]> {
+  const out: ItemResult[] = [];
+  for (const [index, input] of requests.entries()) {
+    try {
+      out.push({ index, request: await submitRequest(ctx, input) });
+    } catch (err) {
+      if (err instanceof DomainError) {
+        out.push({ index, error: { kind: err.kind, code: err.code, message: err.message, details: err.details } });
+      } else {
+        ctx.log.error({ err, index }, 'batch item failed');
+        out.push({ index, error: { kind: 'Internal', code: 'internal', message: 'Internal error.', details: {} } });
+      }
+    }
+  }
+  return out;
+}
