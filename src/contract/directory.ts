@@ -83,6 +83,11 @@ export const Member = Type.Object({
   type: Type.Union([Type.Literal('user'), Type.Literal('group')]),
   displayName: Type.String(),
   addedAt: Instant,
+  pim: Type.Optional(Type.Object({
+    scheduleId: Type.String(),
+    assignmentType: Type.Union([Type.Literal('Assigned'), Type.Literal('Activated')]),
+    endAt: Type.Union([Instant, Type.Null()]),
+  }, { additionalProperties: false, description: 'PIM for Groups: present when the membership (or ownership) comes from an active or activated assignment, which ends by itself' })),
 }, { additionalProperties: false });
 export type Member = Static<typeof Member>;
 export const MemberParams = Type.Object({ id: Id, memberId: Id }, { additionalProperties: false });

@@ -34,8 +34,8 @@ export function grantLive(g: Grant, at: number): boolean {
   return g.startAt <= at && (g.endAt === null || at < g.endAt);
 }
 
-function viaOf(g: Grant, memberType: MemberType, groupId?: string): Via {
-  const v: Via = { scheduleId: g.scheduleId, roleId: g.roleId, scope: g.scope, memberType, endAt: g.endAt === null ? null : new Date(g.endAt).toISOString() };
+function viaOf(g: Grant, memberType: MemberType, groupId?: string, endAt: number | null = g.endAt): Via {
+  const v: Via = { scheduleId: g.scheduleId, roleId: g.roleId, scope: g.scope, memberType, endAt: endAt === null ? null : new Date(endAt).toISOString() };
   if (groupId !== undefined) v.groupId = groupId;
   return v;
 }
@@ -44,6 +44,14 @@ function viaOf(g: Grant, memberType: MemberType, groupId?: string): Via {
 export interface Held {
   grant: Grant;
   groupId: string | null;
+  /** When the membership itself is time-bound (PIM for Groups), the window both share. */
+  window?: { startAt: number; endAt: number | null };
+}
+
+/** The overlap of two windows `[start, end)` (end null = open): a grant held through a time-bound membership. */
+export function overlap(a: { startAt: number; endAt: number | null }, b: { startAt: number; endAt: number | null }): { startAt: number; endAt: number | null } {
+  const endAt = a.endAt === null ? b.endAt : b.endAt === null ? a.endAt : Math.min(a.endAt, b.endAt);
+  return { startAt: Math.max(a.startAt, b.startAt), endAt };
 }
 
 /**
@@ -74,8 +82,9 @@ export function packHeld(held: readonly Held[]): HeldSet {
   const window = new Float64Array(live.length * 2);
   live.forEach((h, i) => {
     roleScope.push(h.grant.roleId, h.grant.scope);
-    window[2 * i] = h.grant.startAt;
-    window[2 * i + 1] = h.grant.endAt ?? Infinity;
+    const w = h.window ?? h.grant;
+    window[2 * i] = w.startAt;
+    window[2 * i + 1] = w.endAt ?? Infinity;
   });
   return { size: live.length, roleScope, window, grants: live.map((h) => h.grant), groupIds: live.map((h) => h.groupId) };
 }
@@ -104,7 +113,9 @@ export function decideHeld(
     if (wantRole !== undefined ? roleId !== wantRole : !carries(permissionsOf(roleId), wantPermission)) continue;
     if (!(window[2 * i]! <= at && at < window[2 * i + 1]!) || !scopeCovers(roleScope[2 * i + 1]!, scope)) continue;
     const groupId = held.groupIds[i]!;
-    out.push(groupId === null ? viaOf(held.grants[i]!, 'Direct') : viaOf(held.grants[i]!, 'Group', groupId));
+    // The end that binds: a grant held through a time-bound membership ends with it.
+    const end = window[2 * i + 1]!;
+    out.push(groupId === null ? viaOf(held.grants[i]!, 'Direct') : viaOf(held.grants[i]!, 'Group', groupId, end === Infinity ? null : end));
     if (!all) return out;
   }
   return out;

@@ -9,7 +9,20 @@ export const ROLE = {
   groupsAdministrator: 'fdd7a751-b60b-444a-984c-02652fe8fa1c',
   applicationAdministrator: '9b895d92-2cd3-44c7-9d02-a6ac2d5ea5c3',
   cloudApplicationAdministrator: '158c047a-c907-4556-b7ef-446551a6b5f7',
+  /** PIM for Groups (PIM-REFERENCE §1.5): membership and ownership of the group named by the scope `/groups/{id}`. */
+  groupMember: 'pim-group-member',
+  groupOwner: 'pim-group-owner',
 } as const;
+
+/** The two roles of PIM for Groups, seeded with the catalogue; assigned only at `/groups/{id}`. */
+export const GROUP_ROLES = [
+  { id: ROLE.groupMember, displayName: 'Group Member (PIM for Groups)', description: 'Membership of the group named by the assignment scope /groups/{id}: eligible, active or activated, time-bound like any role.', isPrivileged: false },
+  { id: ROLE.groupOwner, displayName: 'Group Owner (PIM for Groups)', description: 'Ownership of the group named by the assignment scope /groups/{id}: the owner manages the group\'s members.', isPrivileged: false },
+] as const;
+
+export function isGroupRole(roleId: string): boolean {
+  return roleId === ROLE.groupMember || roleId === ROLE.groupOwner;
+}
 
 /** Roles that may manage role assignments and role settings (PIM-REFERENCE §1.7). */
 export const ASSIGNMENT_ADMINS: readonly string[] = [ROLE.globalAdministrator, ROLE.privilegedRoleAdministrator];

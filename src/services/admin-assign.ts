@@ -5,7 +5,8 @@ import { resolveWindow, type ScheduleKind } from '../domain/schedule-rules.ts';
 import type { RequestsTable } from '../store/schema.ts';
 import type { ServiceContext } from './context.ts';
 import { auditContext, recordRequest } from './request-records.ts';
-import { assertPrincipalMayHold, findLiveSchedule, loadLiveRole, loadPrincipal, validateScope } from './request-targets.ts';
+import { isGroupRole } from '../domain/roles.ts';
+import { assertGroupRolePrincipal, assertPrincipalMayHold, assertRoleFitsScope, findLiveSchedule, loadLiveRole, loadPrincipal, validateScope } from './request-targets.ts';
 import { effectivePolicy } from './role-settings.ts';
 import { insertSchedule } from './schedule-writes.ts';
 import type { Tx } from './transaction.ts';
@@ -22,8 +23,10 @@ export async function adminAssign(ctx: ServiceContext, tx: Tx, input: CreateRequ
   const principal = await loadPrincipal(tx, input.principalId);
   await loadLiveRole(tx, input.roleId);
   const { policy } = await effectivePolicy(tx, input.roleId, scope);
+  assertRoleFitsScope(input.roleId, scope);
+  if (isGroupRole(input.roleId)) await assertGroupRolePrincipal(tx, principal, input.roleId, scope, kind);
   // Beyond Entra: a role whose settings allow workload activation takes eligible service principals.
-  assertPrincipalMayHold(principal, kind, policy.activation.allowWorkloadActivation);
+  else assertPrincipalMayHold(principal, kind, policy.activation.allowWorkloadActivation);
   if (input.schedule === undefined) throw invalid('schedule.expiration_ambiguous', 'Give schedule with exactly one of duration, endAt or permanent: true.');
   const window = resolveWindow(tx.nowMs, input.schedule, expirationRule(policy, kind));
   assertAssignmentRules(ctx, policy, kind, input);

@@ -28,6 +28,11 @@ export async function resolveApprovers(r: Reader, refs: readonly ApproverRef[]):
     const rows = await r.db.selectFrom('group_members as m').innerJoin('groups as g', 'g.id', 'm.group_id')
       .select(['m.member_id', 'm.member_type']).where('m.group_id', 'in', groups).where('m.removed_at', 'is', null).where('g.deleted_at', 'is', null).execute();
     for (const row of rows) if (row.member_type === 'user') candidateUsers.push(row.member_id);
+    // Members through PIM for Groups count while their membership is active.
+    const pim = await r.db.selectFrom('schedules').select('principal_id').where('role_id', '=', ROLE.groupMember).where('kind', '=', 'active')
+      .where('scope', 'in', groups.map((g) => `/groups/${g}`)).where('principal_type', '=', 'user').where('ended_at', 'is', null)
+      .where('start_at', '<=', r.nowMs).where((eb) => eb.or([eb('end_at', 'is', null), eb('end_at', '>', r.nowMs)])).execute();
+    for (const p of pim) candidateUsers.push(p.principal_id);
     groups = rows.filter((row) => row.member_type === 'group').map((row) => row.member_id);
   }
   if (candidateUsers.length === 0) return users;

@@ -6,6 +6,7 @@ import { decodeCursor, pageOf, type Page } from '../store/paging.ts';
 import type { SchedulesTable } from '../store/schema.ts';
 import { requireRoles } from './authorize.ts';
 import type { ServiceContext } from './context.ts';
+import { pimGroupsOf } from './eligibility.ts';
 import { iso, isoOrNull } from './mappers.ts';
 
 /** Expired assignments stay visible (and renewable) for 30 days (PIM-REFERENCE §1.1). */
@@ -43,6 +44,9 @@ export async function rolesOfUser(ctx: ServiceContext, userId: string): Promise<
   const groups = await ctx.db.selectFrom('group_members as m').innerJoin('groups as g', 'g.id', 'm.group_id')
     .select(['g.id', 'g.display_name']).where('m.member_id', '=', userId).where('m.removed_at', 'is', null)
     .where('g.role_assignable', '=', 1).where('g.deleted_at', 'is', null).execute();
+  // Groups the user is an active or activated member of through PIM for Groups hold roles for them too.
+  const pimIds = (await pimGroupsOf(ctx, userId, now)).filter((id) => !groups.some((g) => g.id === id));
+  if (pimIds.length > 0) groups.push(...await ctx.db.selectFrom('groups').select(['id', 'display_name']).where('id', 'in', pimIds).execute());
   const holders = [userId, ...groups.map((g) => g.id)];
   const rows = await ctx.db.selectFrom('schedules as s').leftJoin('roles as r', 'r.id', 's.role_id')
     .selectAll('s').select('r.display_name as role_name')

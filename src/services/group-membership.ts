@@ -1,11 +1,13 @@
 import type { Group, Member, PageOnlyQuery } from '../contract/directory.ts';
 import { conflict, invalid, notFound } from '../domain/errors.ts';
+import { ROLE } from '../domain/roles.ts';
 import { decodeCursor, pageOf, type Page } from '../store/paging.ts';
 import type { GroupsTable } from '../store/schema.ts';
 import type { ServiceContext } from './context.ts';
+import { isGroupOwner } from './group-owners.ts';
 import { assertLiveUsers, loadGroup, requireGroupManager, type Reader } from './groups.ts';
 import { guarded } from './guardrails.ts';
-import { iso, toGroup } from './mappers.ts';
+import { iso, isoOrNull, toGroup } from './mappers.ts';
 import { inTransaction } from './transaction.ts';
 
 export interface MemberRow { member_id: string; member_type: 'user' | 'group'; added_at: number }
@@ -33,8 +35,7 @@ export async function describeMembers(db: Reader, rows: readonly MemberRow[]): P
 async function authorizeMembers(ctx: ServiceContext, group: GroupsTable, action: string): Promise<void> {
   const actorId = ctx.actor.id;
   if (ctx.actor.type === 'user' && actorId !== null) {
-    const own = await ctx.db.selectFrom('group_owners').select('user_id').where('group_id', '=', group.id).where('user_id', '=', actorId).executeTakeFirst();
-    if (own) return;
+    if (await isGroupOwner({ db: ctx.db, nowMs: ctx.clock.nowMs() }, group.id, actorId)) return;
   }
   await requireGroupManager(ctx, group, action);
 }
@@ -94,8 +95,33 @@ export async function listGroupMembers(ctx: ServiceContext, groupId: string, q: 
   let query = ctx.db.selectFrom('group_members').select(['member_id', 'member_type', 'added_at']).where('group_id', '=', groupId).where('removed_at', 'is', null);
   if (cursor) query = query.where('member_id', '>', cursor.id);
   const rows = await query.orderBy('member_id').limit(limit + 1).execute();
-  const page = pageOf(rows, limit, (r) => ({ k: 0, id: r.member_id }));
-  return { items: await describeMembers(ctx.db, page.items), nextCursor: page.nextCursor };
+  return withPimAssignments(ctx, groupId, ROLE.groupMember, rows, limit, cursor?.id);
+}
+
+/**
+ * Active and activated PIM for Groups assignments show in the group's members (owners) next
+ * to the standing ones (PIM-REFERENCE §1.5); eligible ones do not. Merged in id order so the
+ * cursor pages through both.
+ */
+async function withPimAssignments(ctx: ServiceContext, groupId: string, roleId: string, standing: MemberRow[], limit: number, after: string | undefined): Promise<Page<Member>> {
+  const now = ctx.clock.nowMs();
+  let q = ctx.db.selectFrom('schedules').select(['id', 'principal_id', 'principal_type', 'start_at', 'end_at', 'assignment_type'])
+    .where('role_id', '=', roleId).where('scope', '=', `/groups/${groupId}`).where('kind', '=', 'active').where('ended_at', 'is', null)
+    .where('start_at', '<=', now).where((eb) => eb.or([eb('end_at', 'is', null), eb('end_at', '>', now)]));
+  if (after !== undefined) q = q.where('principal_id', '>', after);
+  const pim = await q.orderBy('principal_id').limit(limit + 1).execute();
+  const byId = new Map<string, MemberRow & { pim?: Member['pim'] }>();
+  for (const r of standing) byId.set(r.member_id, r);
+  for (const p of pim) {
+    const info = { scheduleId: p.id, assignmentType: p.assignment_type, endAt: isoOrNull(p.end_at) };
+    const known = byId.get(p.principal_id);
+    if (known) known.pim ??= info;
+    else byId.set(p.principal_id, { member_id: p.principal_id, member_type: p.principal_type === 'group' ? 'group' : 'user', added_at: p.start_at, pim: info });
+  }
+  const merged = [...byId.values()].sort((a, b) => (a.member_id < b.member_id ? -1 : a.member_id > b.member_id ? 1 : 0));
+  const page = pageOf(merged, limit, (r) => ({ k: 0, id: r.member_id }));
+  const described = await describeMembers(ctx.db, page.items);
+  return { items: described.map((m, i) => { const p = page.items[i]?.pim; return p === undefined ? m : { ...m, pim: p }; }), nextCursor: page.nextCursor };
 }
 
 /** Direct, current memberships of live groups. */
@@ -144,6 +170,5 @@ export async function listGroupOwners(ctx: ServiceContext, groupId: string, q: P
   let query = ctx.db.selectFrom('group_owners').select(['user_id', 'added_at']).where('group_id', '=', groupId);
   if (cursor) query = query.where('user_id', '>', cursor.id);
   const rows = await query.orderBy('user_id').limit(limit + 1).execute();
-  const page = pageOf(rows, limit, (r) => ({ k: 0, id: r.user_id }));
-  return { items: await describeMembers(ctx.db, page.items.map((r) => ({ member_id: r.user_id, member_type: 'user', added_at: r.added_at }))), nextCursor: page.nextCursor };
+  return withPimAssignments(ctx, groupId, ROLE.groupOwner, rows.map((r) => ({ member_id: r.user_id, member_type: 'user' as const, added_at: r.added_at })), limit, cursor?.id);
 }

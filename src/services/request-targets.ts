@@ -1,5 +1,6 @@
 import { invalid, notFound } from '../domain/errors.ts';
-import { parseScope } from '../domain/scope.ts';
+import { ROLE, isGroupRole } from '../domain/roles.ts';
+import { groupOfScope, parseScope } from '../domain/scope.ts';
 import type { ScheduleKind } from '../domain/schedule-rules.ts';
 import type { Kysely } from 'kysely';
 import type { Database, SchedulesTable } from '../store/schema.ts';
@@ -41,7 +42,36 @@ export async function validateScope(tx: Q, scope: string): Promise<string> {
     const au = await tx.db.selectFrom('administrative_units').select('id').where('id', '=', parsed.id).where('deleted_at', 'is', null).executeTakeFirst();
     if (!au) throw invalid('scope.not_found', 'No such administrative unit.', { scope });
   }
+  if (parsed.kind === 'group') {
+    const g = await tx.db.selectFrom('groups').select('id').where('id', '=', parsed.id).where('deleted_at', 'is', null).executeTakeFirst();
+    if (!g) throw invalid('scope.not_found', 'No such group.', { scope });
+  }
   return scope;
+}
+
+/** PIM for Groups roles live at `/groups/{id}` only, and only they do. */
+export function assertRoleFitsScope(roleId: string, scope: string): void {
+  const groupScope = groupOfScope(scope) !== undefined;
+  if (isGroupRole(roleId) !== groupScope) {
+    throw invalid('schedule.scope_not_allowed', isGroupRole(roleId)
+      ? 'Group membership and ownership are assigned at the scope /groups/{id}.'
+      : 'The scope /groups/{id} is for the PIM for Groups roles (member, owner) only.', { roleId, scope });
+  }
+}
+
+/**
+ * PIM for Groups principals (PIM-REFERENCE §1.2, §1.4): owners are users; members are users,
+ * or groups — but a group is never an active member of a role-assignable group (eligible is
+ * allowed: activating it makes the activating user a member, not the whole group).
+ */
+export async function assertGroupRolePrincipal(tx: Q, p: { type: PrincipalType }, roleId: string, scope: string, kind: ScheduleKind): Promise<void> {
+  if (p.type === 'servicePrincipal' || (roleId === ROLE.groupOwner && p.type !== 'user')) {
+    throw invalid('schedule.principal_type_not_allowed', roleId === ROLE.groupOwner ? 'Group owners are users.' : 'Group members are users or groups.');
+  }
+  if (p.type === 'group' && kind === 'active') {
+    const target = await tx.db.selectFrom('groups').select('role_assignable').where('id', '=', groupOfScope(scope) ?? '').executeTakeFirst();
+    if (target?.role_assignable === 1) throw invalid('group.nesting_not_allowed', 'A group cannot be an active member of a role-assignable group; make it eligible instead.');
+  }
 }
 
 /** The live (not ended, not yet expired) schedule an admin request is about. */

@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import builtins from '../store/data/builtin-roles.json' with { type: 'json' };
 import type { CreateRole, ListRolesQuery, Role, UpdateRole } from '../contract/roles.ts';
 import { conflict, invalid, notFound } from '../domain/errors.ts';
+import { GROUP_ROLES } from '../domain/roles.ts';
 import { decodeCursor, pageOf, type Page } from '../store/paging.ts';
 import type { RolesTable } from '../store/schema.ts';
 import type { ServiceContext } from './context.ts';
@@ -23,7 +24,7 @@ export function toRole(r: RolesTable): Role {
  * descriptions of built-ins, never touches custom roles.
  */
 export async function seedBuiltinRoles(ctx: ServiceContext): Promise<number> {
-  const catalogue = builtins as BuiltinRole[];
+  const catalogue: BuiltinRole[] = [...(builtins as BuiltinRole[]), ...GROUP_ROLES];
   const existing = new Map((await ctx.db.selectFrom('roles').select(['id', 'display_name', 'description', 'is_privileged']).where('is_builtin', '=', 1).execute()).map((r) => [r.id, r]));
   const missing = catalogue.filter((r) => !existing.has(r.id));
   const changed = catalogue.filter((r) => {

@@ -7,7 +7,7 @@ import type { RequestsTable } from '../store/schema.ts';
 import type { ServiceContext } from './context.ts';
 import { coveringEligibilities } from './eligibility.ts';
 import { auditContext, recordRequest } from './request-records.ts';
-import { loadLiveRole, validateScope } from './request-targets.ts';
+import { assertRoleFitsScope, loadLiveRole, validateScope } from './request-targets.ts';
 import { effectivePolicy } from './role-settings.ts';
 import { insertSchedule } from './schedule-writes.ts';
 import { assertSelf } from './self-service.ts';
@@ -49,6 +49,7 @@ function requestedWindow(nowMs: number, s: CreateRequest['schedule'], maxMs: num
 export async function selfActivate(ctx: ServiceContext, tx: Tx, input: CreateRequest): Promise<Submitted> {
   const principalType = assertSelf(ctx, input);
   const scope = await validateScope(tx, input.scope ?? '/');
+  assertRoleFitsScope(input.roleId, scope);
   await loadLiveRole(tx, input.roleId);
   const { policy } = await effectivePolicy(tx, input.roleId, scope);
   if (principalType === 'servicePrincipal' && !policy.activation.allowWorkloadActivation) {

@@ -1,6 +1,8 @@
 import type { CreateRequest, ListRequestsQuery, PimRequest } from '../contract/requests.ts';
 import { notFound } from '../domain/errors.ts';
-import { ASSIGNMENT_ADMINS, AUDIT_READERS } from '../domain/roles.ts';
+import { ASSIGNMENT_ADMINS, AUDIT_READERS, GROUP_ADMINS, isGroupRole } from '../domain/roles.ts';
+import { groupOfScope } from '../domain/scope.ts';
+import { isGroupOwner } from './group-owners.ts';
 import { decodeCursor, pageOf, type Page } from '../store/paging.ts';
 import type { RequestsTable } from '../store/schema.ts';
 import { adminAssign } from './admin-assign.ts';
@@ -37,7 +39,7 @@ class DryRun extends Error {
  */
 export async function submitRequest(ctx: ServiceContext, input: CreateRequest): Promise<PimRequest> {
   const handler = HANDLERS[input.action];
-  if (input.action.startsWith('admin')) await requireRoles(ctx, ASSIGNMENT_ADMINS, `request.${input.action}`);
+  if (input.action.startsWith('admin')) await authorizeAdmin(ctx, input);
   try {
     const result = await inTransaction(ctx, async (tx) => {
       const r = await handler(ctx, tx, input);
@@ -52,6 +54,21 @@ export async function submitRequest(ctx: ServiceContext, input: CreateRequest): 
     }
     throw err;
   }
+}
+
+/**
+ * Admin actions need an active Privileged Role or Global Administrator. For PIM for Groups
+ * (PIM-REFERENCE §1.5) a group's owners may manage its member and owner assignments too, and
+ * Groups / User Administrators those of groups that are not role-assignable.
+ */
+async function authorizeAdmin(ctx: ServiceContext, input: CreateRequest): Promise<void> {
+  const groupId = isGroupRole(input.roleId) ? groupOfScope(input.scope ?? '/') : undefined;
+  if (groupId !== undefined && ctx.actor.type === 'user' && ctx.actor.id !== null && !actorHoldsRole(ctx, ASSIGNMENT_ADMINS)) {
+    const g = await ctx.db.selectFrom('groups').select('role_assignable').where('id', '=', groupId).where('deleted_at', 'is', null).executeTakeFirst();
+    if (g && g.role_assignable === 0 && actorHoldsRole(ctx, GROUP_ADMINS)) return;
+    if (g && (await isGroupOwner({ db: ctx.db, nowMs: ctx.clock.nowMs() }, groupId, ctx.actor.id))) return;
+  }
+  await requireRoles(ctx, ASSIGNMENT_ADMINS, `request.${input.action}`);
 }
 
 function mayRead(ctx: ServiceContext, r: RequestsTable): boolean {

@@ -1,4 +1,6 @@
-import { EMPTY_HELD, packHeld, type Grant, type Held, type HeldSet } from '../domain/access.ts';
+import { EMPTY_HELD, overlap, packHeld, type Grant, type Held, type HeldSet } from '../domain/access.ts';
+import { ROLE } from '../domain/roles.ts';
+import { groupOfScope } from '../domain/scope.ts';
 import type { Db } from './db.ts';
 import type { SchedulesTable } from './schema.ts';
 
@@ -59,6 +61,9 @@ export class AccessIndex {
   private grantById = new Map<string, Grant>();
   private groupsOfMember = new Map<string, Set<string>>();
   private membersOfGroup = new Map<string, Set<string>>();
+  /** PIM for Groups: active Group Member grants per member, and the members per group they name. */
+  private pimMembershipsOf = new Map<string, Grant[]>();
+  private pimMembersOfGroup = new Map<string, Set<string>>();
   private principals = new Map<string, PrincipalState>();
   private upnToId = new Map<string, string>();
   private appIdToId = new Map<string, string>();
@@ -85,7 +90,7 @@ export class AccessIndex {
     const db = this.db;
     const head = await db.selectFrom('audit_events').select((eb) => eb.fn.max('seq').as('seq')).executeTakeFirst();
     this.lastSeq = Number(head?.seq ?? 0);
-    this.grantsByPrincipal.clear(); this.grantById.clear(); this.groupsOfMember.clear(); this.membersOfGroup.clear();
+    this.grantsByPrincipal.clear(); this.grantById.clear(); this.groupsOfMember.clear(); this.membersOfGroup.clear(); this.pimMembershipsOf.clear(); this.pimMembersOfGroup.clear();
     this.principals.clear(); this.upnToId.clear(); this.appIdToId.clear(); this.rolePerms.clear(); this.tokens.clear(); this.heldCache.clear();
 
     for (const u of await db.selectFrom('users').select(['id', 'upn_lower', 'enabled', 'deleted_at']).execute()) this.setUser(u);
@@ -228,6 +233,7 @@ export class AccessIndex {
   private forget(principalId: string): void {
     this.heldCache.delete(principalId);
     for (const m of this.membersOfGroup.get(principalId) ?? []) this.heldCache.delete(m);
+    for (const m of this.pimMembersOfGroup.get(principalId) ?? []) this.heldCache.delete(m);
   }
 
   private putGrant(g: Grant): void {
@@ -235,11 +241,26 @@ export class AccessIndex {
     this.grantById.set(g.scheduleId, g);
     const list = this.grantsByPrincipal.get(g.principalId);
     if (list) list.push(g); else this.grantsByPrincipal.set(g.principalId, [g]);
+    const groupId = g.roleId === ROLE.groupMember ? groupOfScope(g.scope) : undefined;
+    if (groupId !== undefined) {
+      const mine = this.pimMembershipsOf.get(g.principalId);
+      if (mine) mine.push(g); else this.pimMembershipsOf.set(g.principalId, [g]);
+      let members = this.pimMembersOfGroup.get(groupId);
+      if (!members) { members = new Set(); this.pimMembersOfGroup.set(groupId, members); }
+      members.add(g.principalId);
+    }
   }
 
   private dropGrant(g: Grant): void {
     this.forget(g.principalId);
     this.grantById.delete(g.scheduleId);
+    const groupId = g.roleId === ROLE.groupMember ? groupOfScope(g.scope) : undefined;
+    const mine = groupId !== undefined ? this.pimMembershipsOf.get(g.principalId) : undefined;
+    if (groupId !== undefined && mine) {
+      const rest = mine.filter((x) => x !== g);
+      if (rest.length > 0) this.pimMembershipsOf.set(g.principalId, rest); else this.pimMembershipsOf.delete(g.principalId);
+      if (!rest.some((x) => x.scope === g.scope)) this.pimMembersOfGroup.get(groupId)?.delete(g.principalId);
+    }
     const list = this.grantsByPrincipal.get(g.principalId);
     if (!list) return;
     const i = list.indexOf(g);
@@ -264,10 +285,18 @@ export class AccessIndex {
     if (cached !== undefined) return cached;
     const direct = this.grantsByPrincipal.get(principalId);
     const groups = this.groupsOf(principalId);
+    const memberships = this.pimMembershipsOf.get(principalId);
     let held = EMPTY_HELD;
-    if (direct !== undefined || groups.length > 0) {
+    if (direct !== undefined || groups.length > 0 || memberships !== undefined) {
       const list: Held[] = (direct ?? NO_GRANTS).map((grant) => ({ grant, groupId: null }));
       for (const groupId of groups) for (const grant of this.grantsByPrincipal.get(groupId) ?? NO_GRANTS) list.push({ grant, groupId });
+      // Through a time-bound membership the group's grants hold only while both do.
+      for (const m of memberships ?? NO_GRANTS) {
+        const groupId = groupOfScope(m.scope) ?? '';
+        const g = this.principals.get(groupId);
+        if (g?.roleAssignable !== true || g.deleted) continue;
+        for (const grant of this.grantsByPrincipal.get(groupId) ?? NO_GRANTS) list.push({ grant, groupId, window: overlap(grant, m) });
+      }
       held = packHeld(list);
     }
     this.heldCache.set(principalId, held);
