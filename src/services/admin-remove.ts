@@ -6,12 +6,14 @@ import type { ServiceContext } from './context.ts';
 import { guarded } from './guardrails.ts';
 import { auditContext, recordRequest } from './request-records.ts';
 import { findLiveSchedule } from './request-targets.ts';
+import { endLinkedActivations } from './linked-activations.ts';
 import { endSchedule } from './schedule-writes.ts';
 import type { Tx } from './transaction.ts';
 
 /**
- * adminRemove: ends a schedule (never deletes it). Refused within 5 minutes of creation, and
- * when it would remove the last Global or Privileged Role Administrator.
+ * adminRemove: ends a schedule (never deletes it), and with an eligibility the activations made
+ * from it. Refused within 5 minutes of creation, and when it would remove the last Global or
+ * Privileged Role Administrator.
  */
 export async function adminRemove(ctx: ServiceContext, tx: Tx, input: CreateRequest): Promise<RequestsTable> {
   const kind: ScheduleKind = input.kind ?? 'eligible';
@@ -20,6 +22,9 @@ export async function adminRemove(ctx: ServiceContext, tx: Tx, input: CreateRequ
   if (!s || s.principal_id !== input.principalId || s.role_id !== input.roleId) throw notFound('schedule.not_found', 'No live assignment matches this request.', { principalId: input.principalId, roleId: input.roleId, scope });
   checkRemovable(s.created_at, tx.nowMs);
   const request = await recordRequest(ctx, tx, { ...input, scope: s.scope }, { kind: s.kind, status: 'Revoked', targetScheduleId: s.id, startAt: s.start_at, endAt: s.end_at });
-  await guarded(tx, () => endSchedule(tx, s, 'removed', ctx.actor.id, auditContext(input, request.id)));
+  await guarded(tx, async () => {
+    await endSchedule(tx, s, 'removed', ctx.actor.id, auditContext(input, request.id));
+    if (s.kind === 'eligible') await endLinkedActivations(tx, [s.id], 'eligibility_removed', ctx.actor.id, auditContext(input, request.id));
+  });
   return request;
 }

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { ROLE } from '../../src/domain/roles.ts';
+import { runDueJobs } from '../../src/services/due-jobs.ts';
 import { submitRequest } from '../../src/services/submit-request.ts';
 import { assign, group, userWithToken } from '../helpers/factories.ts';
 import { ctxAs, ENGINE, startWithAdmin, type Api } from '../helpers/harness.ts';
@@ -84,6 +85,10 @@ describe(`activation, approval and deactivation (${ENGINE})`, () => {
 
     h.clock.advance(2 * hour);
     assert.equal(await allowed(member.id, roleId), false, 'denied at endAt with no job');
+    await runDueJobs(h.system);
+    const ended = await h.rt.deps.db.selectFrom('schedules').select(['end_reason', 'ended_at', 'end_at']).where('id', '=', ok.body.targetScheduleId).executeTakeFirstOrThrow();
+    assert.equal(ended.end_reason, 'expired', 'the expiry job ends it');
+    assert.equal(ended.ended_at, ended.end_at);
     const audit = await admin.get(`/api/v1/audit?action=request.approved`);
     assert.ok(audit.body.items.some((e: { requestId: string; justification: string }) => e.requestId === req.body.id && e.justification === 'Ticket checked'));
     await admin.delete(`/api/v1/roles/${roleId}/settings`);
@@ -281,6 +286,53 @@ describe(`activation, approval and deactivation (${ENGINE})`, () => {
     assert.equal(ok.status, 200);
     assert.equal(ok.body.status, 'Failed');
     assert.equal(await allowed(u.id, roleId), false);
+  });
+
+  test('an activation never outlives its eligibility: removal ends it, shortening caps it, leaving the group ends it', async () => {
+    const roleId = await customRole();
+    await settings(roleId, NO_MFA);
+    const u = await userWithToken(admin);
+    const direct = await assign(admin, u.id, roleId, { kind: 'eligible', scope: '/resources/app/y', permanent: true });
+    const g = await group(admin, true);
+    await assign(admin, g, roleId, { kind: 'eligible', scope: '/resources/app/x', permanent: true });
+    await admin.post(`/api/v1/groups/${g}/members`, { id: u.id });
+    const a1 = await activate(u.api, u.id, roleId, { scope: '/resources/app/y', schedule: { duration: 'PT8H' } });
+    const a2 = await activate(u.api, u.id, roleId, { scope: '/resources/app/x', schedule: { duration: 'PT8H' } });
+    assert.equal(a1.body.linkedEligibilityId, direct.targetScheduleId);
+    assert.notEqual(a2.body.linkedEligibilityId, direct.targetScheduleId, 'this one comes through the group');
+    h.clock.advance(6 * min);
+
+    const shorter = new Date(h.clock.nowMs() + hour).toISOString();
+    const upd = await admin.post('/api/v1/requests', { action: 'adminUpdate', kind: 'eligible', principalId: u.id, roleId, targetScheduleId: direct.targetScheduleId, schedule: { endAt: shorter }, justification: 'x' });
+    assert.equal(upd.status, 201, JSON.stringify(upd.body));
+    const capped = await h.rt.deps.db.selectFrom('schedules').select('end_at').where('id', '=', a1.body.targetScheduleId).executeTakeFirstOrThrow();
+    assert.equal(capped.end_at, Date.parse(shorter), 'capped at the new eligibility end');
+
+    const rm = await admin.post('/api/v1/requests', { action: 'adminRemove', kind: 'eligible', principalId: u.id, roleId, targetScheduleId: direct.targetScheduleId, justification: 'x' });
+    assert.equal(rm.status, 201);
+    assert.equal(await allowed(u.id, roleId, '/resources/app/y'), false, 'removing the eligibility ended the activation made from it');
+    assert.equal(await allowed(u.id, roleId, '/resources/app/x'), true, 'the one from the group eligibility stays');
+    assert.equal((await admin.delete(`/api/v1/groups/${g}/members/${u.id}`)).status, 204);
+    assert.equal(await allowed(u.id, roleId, '/resources/app/x'), false, 'leaving the group ended it');
+  });
+
+  test('concurrent activation and removal of the eligibility: never an activation without its eligibility', async () => {
+    const roleId = await customRole();
+    await settings(roleId, NO_MFA);
+    for (let round = 0; round < 6; round++) {
+      const u = await userWithToken(admin);
+      const e = await assign(admin, u.id, roleId, { kind: 'eligible', permanent: true });
+      h.clock.advance(6 * min);
+      const [act, rm] = await Promise.all([
+        activate(u.api, u.id, roleId, { schedule: { duration: 'PT1H' } }),
+        admin.post('/api/v1/requests', { action: 'adminRemove', kind: 'eligible', principalId: u.id, roleId, targetScheduleId: e.targetScheduleId, justification: 'x' }),
+      ]);
+      assert.equal(rm.status, 201, JSON.stringify(rm.body));
+      assert.ok(act.status === 201 || act.body.error?.code === 'request.not_eligible', JSON.stringify(act.body));
+      assert.equal(await allowed(u.id, roleId), false, `round ${round}: nothing held once the eligibility is gone`);
+      const live = await h.rt.deps.db.selectFrom('schedules').select('id').where('principal_id', '=', u.id).where('kind', '=', 'active').where('ended_at', 'is', null).execute();
+      assert.equal(live.length, 0);
+    }
   });
 
   test('workload identities: eligible only when the role allows it, and then approval is required', async () => {
