@@ -7,6 +7,7 @@ import type { RequestsTable, SchedulesTable } from '../store/schema.ts';
 import type { ServiceContext } from './context.ts';
 import { isoOrNull } from './mappers.ts';
 import { auditContext, recordRequest } from './request-records.ts';
+import { guarded } from './guardrails.ts';
 import { capLinkedActivations } from './linked-activations.ts';
 import { findLiveSchedule } from './request-targets.ts';
 import { effectivePolicy } from './role-settings.ts';
@@ -44,7 +45,7 @@ export async function adminUpdate(ctx: ServiceContext, tx: Tx, input: CreateRequ
   const { policy } = await effectivePolicy(tx, s.role_id, s.scope);
   const w = nextWindow(tx.nowMs, s, input.schedule, expirationRule(policy, s.kind));
   const request = await recordRequest(ctx, tx, { ...input, scope: s.scope }, { kind: s.kind, status: 'Provisioned', targetScheduleId: s.id, startAt: w.startAt, endAt: w.endAt });
-  await tx.db.updateTable('schedules').set({ start_at: w.startAt, end_at: w.endAt, updated_at: tx.nowMs, reminded_level: 0 }).where('id', '=', s.id).execute();
+  await guarded(tx, () => tx.db.updateTable('schedules').set({ start_at: w.startAt, end_at: w.endAt, updated_at: tx.nowMs, reminded_level: 0 }).where('id', '=', s.id).execute());
   await tx.audit({
     action: `schedule.${s.kind}.updated`, targetType: 'schedule', targetId: s.id, roleId: s.role_id,
     before: { startAt: isoOrNull(s.start_at), endAt: isoOrNull(s.end_at) }, after: { startAt: isoOrNull(w.startAt), endAt: isoOrNull(w.endAt) },

@@ -8,6 +8,8 @@ import type { Tx } from './transaction.ts';
 export interface Holders {
   active: Set<string>;
   eligible: Set<string>;
+  /** Active with no end: the break-glass holders that cannot lapse. */
+  permanent: Set<string>;
 }
 
 /**
@@ -21,14 +23,17 @@ export async function holdersOf(tx: Pick<Tx, 'nowMs'> & { db: Kysely<Database> }
     .where('s.start_at', '<=', now).where((eb) => eb.or([eb('s.end_at', 'is', null), eb('s.end_at', '>', now)]));
   const direct = await base().innerJoin('users as u', 'u.id', 's.principal_id')
     .where('u.enabled', '=', 1).where('u.deleted_at', 'is', null)
-    .select(['u.id', 's.kind']).execute();
+    .select(['u.id', 's.kind', 's.end_at']).execute();
   const viaGroup = await base().innerJoin('groups as g', 'g.id', 's.principal_id')
     .innerJoin('group_members as m', 'm.group_id', 'g.id').innerJoin('users as u', 'u.id', 'm.member_id')
     .where('g.deleted_at', 'is', null).where('m.removed_at', 'is', null)
     .where('u.enabled', '=', 1).where('u.deleted_at', 'is', null)
-    .select(['u.id', 's.kind']).execute();
-  const out: Holders = { active: new Set(), eligible: new Set() };
-  for (const r of [...direct, ...viaGroup]) (r.kind === 'active' ? out.active : out.eligible).add(r.id);
+    .select(['u.id', 's.kind', 's.end_at']).execute();
+  const out: Holders = { active: new Set(), eligible: new Set(), permanent: new Set() };
+  for (const r of [...direct, ...viaGroup]) {
+    (r.kind === 'active' ? out.active : out.eligible).add(r.id);
+    if (r.kind === 'active' && r.end_at === null) out.permanent.add(r.id);
+  }
   return out;
 }
 
@@ -43,7 +48,8 @@ const NAMES: Record<string, string> = { [ROLE.globalAdministrator]: 'Global Admi
 /**
  * PIM-REFERENCE §5: the last active Global Administrator and Privileged Role Administrator
  * cannot be removed; when no active holder is left, the last eligible one is kept too (it is
- * the only way back in). Call with the snapshot taken before the change; throwing rolls the
+ * the only way back in). Beyond Entra, the last *permanent* active one is kept as well (no
+ * removal, disabling or end date), so the tenant cannot lock itself out on a timer. Call with the snapshot taken before the change; throwing rolls the
  * change back. Writers are serialized (transaction.ts), so two removals cannot both pass.
  */
 export async function assertGuardedRolesKept(tx: Tx, before: Map<string, Holders>): Promise<void> {
@@ -55,6 +61,10 @@ export async function assertGuardedRolesKept(tx: Tx, before: Map<string, Holders
     const lostLastPath = now.active.size === 0 && was.eligible.size > 0 && now.eligible.size === 0;
     if (lostLastActive || lostLastPath) {
       throw conflict('guardrail.last_administrator', `This would leave no ${lostLastActive ? 'active' : 'eligible'} ${NAMES[roleId] ?? roleId}. Assign another one first.`, { roleId });
+    }
+    // Time-bound holders lapse by themselves: losing the last permanent one is a lock-out on a timer.
+    if (was.permanent.size > 0 && now.permanent.size === 0) {
+      throw conflict('guardrail.last_permanent_administrator', `This would leave no permanent active ${NAMES[roleId] ?? roleId}; time-bound ones end by themselves. Assign a permanent one (break-glass) first.`, { roleId });
     }
   }
 }
