@@ -8,7 +8,7 @@ import type { ServiceContext } from './context.ts';
 import { isoOrNull } from './mappers.ts';
 import { auditContext, recordRequest } from './request-records.ts';
 import { guarded } from './guardrails.ts';
-import { capLinkedActivations } from './linked-activations.ts';
+import { capLinkedActivations, membershipShortened } from './linked-activations.ts';
 import { findLiveSchedule } from './request-targets.ts';
 import { effectivePolicy } from './role-settings.ts';
 import type { Tx } from './transaction.ts';
@@ -51,6 +51,7 @@ export async function adminUpdate(ctx: ServiceContext, tx: Tx, input: CreateRequ
     before: { startAt: isoOrNull(s.start_at), endAt: isoOrNull(s.end_at) }, after: { startAt: isoOrNull(w.startAt), endAt: isoOrNull(w.endAt) },
     ...auditContext(input, request.id),
   });
-  if (s.kind === 'eligible') await capLinkedActivations(tx, s.id, w.endAt, auditContext(input, request.id));
+  if (s.kind === 'eligible') await capLinkedActivations(tx, s.id, w, auditContext(input, request.id));
+  else await membershipShortened(tx, s, w.endAt, auditContext(input, request.id));
   return request;
 }

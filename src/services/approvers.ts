@@ -62,3 +62,9 @@ export async function resolveStage(r: Reader, stage: ApprovalStage): Promise<Res
     escalationApprovers: stage.escalation === null ? new Set() : await resolveApprovers(r, stage.escalation.approvers),
   };
 }
+
+/** When stage `stage` (0-based), starting at `startedAt`, lets its escalation approvers in; null without escalation. */
+export function escalationDueAt(p: RolePolicy, stage: number, startedAt: number): number | null {
+  const e = stagesOf(p)[stage]?.escalation;
+  return e == null ? null : startedAt + e.afterMinutes * 60_000;
+}

@@ -16,5 +16,5 @@ export async function authenticateBearer(deps: Deps, authorization: string | und
     await recordDenied(withActor(deps, { id: state?.ownerId ?? null, type: 'anonymous', scopes: [], clientAddress }), 'authenticate', 'invalid_token');
     throw unauthenticated('auth.invalid_token', 'The API token is unknown, expired, revoked, or its owner is disabled.');
   }
-  return { id: state.ownerId, type: state.ownerType, tokenId: state.id, scopes: state.scopes, clientAddress };
+  return { id: state.ownerId, type: state.ownerType, tokenId: state.id, scopes: state.scopes, clientAddress, ...(state.createdBy !== null && state.createdBy !== state.ownerId ? { issuedBy: state.createdBy } : {}) };
 }

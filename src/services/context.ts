@@ -10,6 +10,8 @@ export interface Actor {
   id: string | null;
   type: 'user' | 'servicePrincipal' | 'system' | 'anonymous';
   tokenId?: string;
+  /** Who issued the token, when someone other than its owner did: that person stands behind the call. */
+  issuedBy?: string | undefined;
   scopes: readonly string[];
   clientAddress?: string | undefined;
   /** When this caller last proved MFA (sessions, from sign-in). API tokens never carry it. */

@@ -6,12 +6,13 @@ import { ASSIGNMENT_ADMINS } from '../domain/roles.ts';
 import { MIN_ASSIGNMENT_MS } from '../domain/schedule-rules.ts';
 import { decodeCursor, pageOf, type Page } from '../store/paging.ts';
 import type { RequestsTable } from '../store/schema.ts';
-import { resolveStage, stagesOf, type Reader } from './approvers.ts';
+import { escalationDueAt, resolveStage, stagesOf, type Reader } from './approvers.ts';
 import { actorHoldsRole } from './authorize.ts';
 import type { ServiceContext } from './context.ts';
 import { coveringEligibilities } from './eligibility.ts';
 import { grantExtendOrRenew, type ApproverChanges } from './extend-renew.ts';
 import { decisionsOf, toRequest, toRequests } from './request-records.ts';
+import { enqueue } from './outbox.ts';
 import { insertSchedule } from './schedule-writes.ts';
 import { inTransaction, type Tx } from './transaction.ts';
 
@@ -24,7 +25,7 @@ async function stateOf(db: Reader['db'], r: RequestsTable): Promise<ApprovalStat
   const decisions = await db.selectFrom('approval_decisions').select(['stage', 'approver_id', 'decision']).where('request_id', '=', r.id).execute();
   return {
     status: r.status, stage: r.approval_stage ?? 0, stageStartedAt: r.stage_started_at ?? r.created_at, expiresAt: r.approval_expires_at ?? Number.POSITIVE_INFINITY,
-    parties: [r.created_by, r.principal_id], decisions: decisions.map((d) => ({ stage: d.stage, approverId: d.approver_id, decision: d.decision })),
+    parties: [r.created_by, r.principal_id, ...(r.token_issuer !== null ? [r.token_issuer] : [])], decisions: decisions.map((d) => ({ stage: d.stage, approverId: d.approver_id, decision: d.decision })),
   };
 }
 
@@ -39,10 +40,11 @@ export async function mayDecide(ctx: ServiceContext, r: RequestsTable, nowMs = c
   return entitled(state, stage, await resolveStage({ db: ctx.db, nowMs }, stage), nowMs).has(me);
 }
 
-async function expire(tx: Tx, r: RequestsTable): Promise<void> {
+async function expire(ctx: ServiceContext, tx: Tx, r: RequestsTable): Promise<void> {
   await tx.db.updateTable('requests').set({ status: 'Canceled', status_reason: 'Approval expired: no decision within the approval window.', completed_at: tx.nowMs })
     .where('id', '=', r.id).where('status', '=', 'PendingApproval').execute();
   await tx.audit({ action: 'request.expired', targetType: 'request', targetId: r.id, roleId: r.role_id, requestId: r.id, before: { status: r.status }, after: { status: 'Canceled' } });
+  await enqueue(tx, ctx.ids, { eventType: 'request.expired', key: `request.expired:${r.id}`, payload: { requestId: r.id, principalId: r.principal_id, roleId: r.role_id, scope: r.scope, createdBy: r.created_by } });
 }
 
 /** Turns an approved activation into its schedule; Failed when the eligibility is gone by now. */
@@ -52,7 +54,7 @@ async function grant(ctx: ServiceContext, tx: Tx, r: RequestsTable): Promise<voi
   const startAt = Math.max(requested.startAt, tx.nowMs);
   const eligs = await coveringEligibilities(tx, r.principal_id, r.role_id, r.scope, startAt);
   const elig = eligs.find((e) => e.schedule.id === r.linked_eligibility_id) ?? eligs[0];
-  const window = elig === undefined ? null : grantedWindow(requested, tx.nowMs, elig.schedule.end_at);
+  const window = elig === undefined ? null : grantedWindow(requested, tx.nowMs, elig.endsBy);
   if (elig === undefined || window === null || window.endAt - window.startAt < MIN_ASSIGNMENT_MS) {
     const reason = elig === undefined ? 'The eligibility ended before the request was approved.' : 'The eligibility ends less than 5 minutes after the approved start.';
     await tx.db.updateTable('requests').set({ status: 'Failed', status_reason: reason, completed_at: tx.nowMs }).where('id', '=', r.id).execute();
@@ -82,7 +84,7 @@ export async function decideRequest(ctx: ServiceContext, id: string, decision: '
     const r = await tx.db.selectFrom('requests').selectAll().where('id', '=', id).executeTakeFirst();
     if (!r) throw notFound('request.not_found', 'No such request.', { id });
     const state = await stateOf(tx.db, r);
-    if (isExpired(state, tx.nowMs)) { await expire(tx, r); return true; }
+    if (isExpired(state, tx.nowMs)) { await expire(ctx, tx, r); return true; }
     const policy = policyOf(r);
     const changing = changes.kind !== undefined || changes.schedule !== undefined;
     if (changing && (decision !== 'approve' || (r.action !== 'selfExtend' && r.action !== 'selfRenew'))) {
@@ -92,6 +94,7 @@ export async function decideRequest(ctx: ServiceContext, id: string, decision: '
     const stage = stages[state.stage];
     const resolved = stage === undefined ? { approvers: new Set<string>(), escalationApprovers: new Set<string>() } : await resolveStage(tx, stage);
     const outcome = applyDecision(state, stages, resolved, { approverId: me, decision, justification, justificationRequired: policy.activation.approverJustificationRequired, at: tx.nowMs });
+    if (changing && outcome.kind !== 'approved') throw invalid('request.changes_not_allowed', 'Changes to kind or schedule come with the approval that completes the request.');
     await tx.db.insertInto('approval_decisions').values({ id: ctx.ids.uuid(), request_id: r.id, stage: state.stage, approver_id: me, decision, justification: justification ?? null, decided_at: tx.nowMs }).execute();
     await tx.audit({
       action: decision === 'approve' ? 'request.approved' : 'request.denied', targetType: 'request', targetId: r.id, roleId: r.role_id, requestId: r.id,
@@ -100,7 +103,7 @@ export async function decideRequest(ctx: ServiceContext, id: string, decision: '
     if (outcome.kind === 'denied') {
       await tx.db.updateTable('requests').set({ status: 'Denied', status_reason: 'Denied by an approver.', completed_at: tx.nowMs }).where('id', '=', r.id).execute();
     } else if (outcome.kind === 'nextStage') {
-      await tx.db.updateTable('requests').set({ approval_stage: outcome.stage, stage_started_at: tx.nowMs }).where('id', '=', r.id).execute();
+      await tx.db.updateTable('requests').set({ approval_stage: outcome.stage, stage_started_at: tx.nowMs, escalation_due_at: escalationDueAt(policy, outcome.stage, tx.nowMs) }).where('id', '=', r.id).execute();
     } else if (outcome.kind === 'approved' && r.action === 'selfActivate') {
       await grant(ctx, tx, r);
     } else if (outcome.kind === 'approved') {
@@ -109,6 +112,7 @@ export async function decideRequest(ctx: ServiceContext, id: string, decision: '
         status: g.status, status_reason: g.reason ?? null, completed_at: tx.nowMs,
         ...(g.scheduleId !== undefined ? { target_schedule_id: g.scheduleId } : {}),
         ...(g.window !== undefined ? { requested_start_at: g.window.startAt, requested_end_at: g.window.endAt } : {}),
+        ...(g.kind !== undefined ? { kind: g.kind } : {}),
       }).where('id', '=', r.id).execute();
       if (g.status === 'Failed') await tx.audit({ action: 'request.failed', targetType: 'request', targetId: r.id, roleId: r.role_id, requestId: r.id, outcome: 'failure', after: { reason: g.reason } });
     }

@@ -32,14 +32,18 @@ export async function expirePendingApprovals(ctx: ServiceContext, batch: number)
  */
 export async function escalatePendingApprovals(ctx: ServiceContext, batch: number): Promise<number> {
   return inTransaction(ctx, async (tx) => {
+    // Only rows whose current stage is due (escalation_due_at is set per stage), so none starves behind others.
     const rows = await claim(ctx, tx.db.selectFrom('requests').selectAll().where('status', '=', 'PendingApproval').where('approval_expires_at', '>', tx.nowMs)
+      .where('escalation_due_at', '<=', tx.nowMs)
       .where((eb) => eb.or([eb('escalated_stage', 'is', null), eb('escalated_stage', '<', eb.ref('approval_stage'))]))
-      .orderBy('created_at').limit(batch * 10)).execute() as RequestsTable[];
-    let done = 0;
+      .orderBy('escalation_due_at').limit(batch)).execute() as RequestsTable[];
     for (const r of rows) {
-      if (done >= batch || r.policy === null || r.approval_stage === null) continue;
-      const stage = stagesOf(JSON.parse(r.policy) as RolePolicy)[r.approval_stage];
-      if (stage?.escalation == null || !escalationDue(stage, r.stage_started_at ?? r.created_at, tx.nowMs)) continue;
+      const stage = r.policy === null || r.approval_stage === null ? undefined : stagesOf(JSON.parse(r.policy) as RolePolicy)[r.approval_stage];
+      if (stage?.escalation == null || r.approval_stage === null || !escalationDue(stage, r.stage_started_at ?? r.created_at, tx.nowMs)) {
+        // Nothing to escalate after all: mark it so the row is not picked up again.
+        await tx.db.updateTable('requests').set({ escalation_due_at: null }).where('id', '=', r.id).execute();
+        continue;
+      }
       const approvers = [...(await resolveApprovers(tx, stage.escalation.approvers))].filter((id) => id !== r.created_by && id !== r.principal_id);
       await tx.db.updateTable('requests').set({ escalated_stage: r.approval_stage }).where('id', '=', r.id).execute();
       const dueAt = (r.stage_started_at ?? r.created_at) + stage.escalation.afterMinutes * 60_000;
@@ -48,8 +52,7 @@ export async function escalatePendingApprovals(ctx: ServiceContext, batch: numbe
         after: { stage: r.approval_stage + 1, escalationApprovers: approvers, dueAt: iso(dueAt), ranAt: iso(tx.nowMs) },
       });
       await enqueue(tx, ctx.ids, { eventType: 'request.escalated', key: `request.escalated:${r.id}:${r.approval_stage}`, payload: { requestId: r.id, stage: r.approval_stage + 1, approvers, roleId: r.role_id, principalId: r.principal_id } });
-      done++;
     }
-    return done;
+    return rows.length;
   });
 }

@@ -49,6 +49,13 @@ export async function provisionStartedRequests(ctx: ServiceContext, batch: numbe
     const rows = await claim(ctx, tx.db.selectFrom('requests').select(['id', 'role_id', 'requested_start_at', 'target_schedule_id', 'principal_id'])
       .where('status', '=', 'Granted').where('requested_start_at', '<=', tx.nowMs).orderBy('requested_start_at').limit(batch)).execute();
     for (const r of rows) {
+      const s = r.target_schedule_id === null ? undefined : await tx.db.selectFrom('schedules').select(['ended_at', 'end_reason']).where('id', '=', r.target_schedule_id).executeTakeFirst();
+      if (s !== undefined && s.ended_at !== null) {
+        // Withdrawn (or its eligibility ended) before it started: it never starts.
+        await tx.db.updateTable('requests').set({ status: 'Revoked', status_reason: `Ended before its start (${s.end_reason ?? 'ended'}).` }).where('id', '=', r.id).where('status', '=', 'Granted').execute();
+        await tx.audit({ action: 'request.revoked', targetType: 'request', targetId: r.id, roleId: r.role_id, requestId: r.id, before: { status: 'Granted' }, after: { status: 'Revoked', endReason: s.end_reason } });
+        continue;
+      }
       await tx.db.updateTable('requests').set({ status: 'Provisioned' }).where('id', '=', r.id).where('status', '=', 'Granted').execute();
       await tx.audit({
         action: 'request.provisioned', targetType: 'request', targetId: r.id, roleId: r.role_id, requestId: r.id,

@@ -2,7 +2,9 @@ import type { CreateRequest } from '../contract/requests.ts';
 import { DAY_MS, MINUTE_MS } from '../domain/duration.ts';
 import { conflict, invalid, notFound } from '../domain/errors.ts';
 import { expirationRule, type RolePolicy } from '../domain/policy.ts';
-import { resolveWindow, type ScheduleInput, type ScheduleKind, type Window } from '../domain/schedule-rules.ts';
+import { isGroupRole } from '../domain/roles.ts';
+import { checkLength, resolveWindow, type ScheduleInput, type ScheduleKind, type Window } from '../domain/schedule-rules.ts';
+import { assertAssignmentRules } from './admin-assign.ts';
 import type { RequestsTable, SchedulesTable } from '../store/schema.ts';
 import { nextWindow } from './admin-update.ts';
 import type { ServiceContext } from './context.ts';
@@ -10,6 +12,7 @@ import { EXPIRED_VISIBLE_MS } from './effective-roles.ts';
 import { isoOrNull } from './mappers.ts';
 import { enqueue } from './outbox.ts';
 import { auditContext, recordRequest } from './request-records.ts';
+import { assertGroupRolePrincipal, assertPrincipalMayHold, loadPrincipal } from './request-targets.ts';
 import { effectivePolicy } from './role-settings.ts';
 import type { Submitted } from './self-activate.ts';
 import { assertSelf } from './self-service.ts';
@@ -77,6 +80,23 @@ async function renewAs(ctx: ServiceContext, tx: Tx, s: SchedulesTable, kind: Sch
   return id;
 }
 
+/** A renewal (or a change of kind) creates an assignment: the principal must be able to hold that kind, as for adminAssign. */
+async function assertMayHoldAs(tx: Tx, s: SchedulesTable, kind: ScheduleKind, policy: RolePolicy): Promise<void> {
+  const principal = await loadPrincipal(tx, s.principal_id);
+  if (isGroupRole(s.role_id)) await assertGroupRolePrincipal(tx, principal, s.role_id, s.scope, kind);
+  else assertPrincipalMayHold(principal, kind, policy.activation.allowWorkloadActivation);
+}
+
+/** A granted window must fit the kind's expiration rule, whoever chose it. */
+function assertFits(policy: RolePolicy, kind: ScheduleKind, w: Window): void {
+  const rule = expirationRule(policy, kind);
+  if (w.endAt === null) {
+    if (!rule.permanentAllowed) throw invalid('schedule.permanent_not_allowed', 'This role requires assignments to expire: set schedule with an end.');
+    return;
+  }
+  checkLength(w.startAt, w.endAt, rule);
+}
+
 /** adminExtend: an administrator moves the end of a current assignment later, directly (PIM-REFERENCE §3.4). */
 export async function adminExtend(ctx: ServiceContext, tx: Tx, input: CreateRequest): Promise<RequestsTable> {
   const s = await extensible(tx, input);
@@ -94,6 +114,8 @@ export async function adminRenew(ctx: ServiceContext, tx: Tx, input: CreateReque
   if (input.schedule === undefined) throw invalid('schedule.expiration_ambiguous', 'Give the new schedule (duration, endAt or permanent).');
   const kind = input.kind ?? s.kind;
   const { policy } = await effectivePolicy(tx, s.role_id, s.scope);
+  await assertMayHoldAs(tx, s, kind, policy);
+  assertAssignmentRules(ctx, policy, kind, input);
   const w = resolveWindow(tx.nowMs, input.schedule, expirationRule(policy, kind));
   const request = await recordRequest(ctx, tx, { ...input, scope: s.scope }, { kind, status: w.startAt > tx.nowMs ? 'Granted' : 'Provisioned', targetScheduleId: null, startAt: w.startAt, endAt: w.endAt });
   const id = await renewAs(ctx, tx, s, kind, w, request.id, auditContext(input, request.id));
@@ -159,7 +181,7 @@ export interface ApproverChanges {
  * (PIM-REFERENCE §3.4–§3.5); without changes the requested window applies, and without one
  * the assignment gets its original length again. Returns the status the request ends in.
  */
-export async function grantExtendOrRenew(ctx: ServiceContext, tx: Tx, r: RequestsTable, changes: ApproverChanges): Promise<{ status: string; reason?: string; scheduleId?: string; window?: Window }> {
+export async function grantExtendOrRenew(ctx: ServiceContext, tx: Tx, r: RequestsTable, changes: ApproverChanges): Promise<{ status: string; reason?: string; scheduleId?: string; window?: Window; kind?: ScheduleKind }> {
   const s = await tx.db.selectFrom('schedules').selectAll().where('id', '=', r.target_schedule_id ?? '').executeTakeFirst();
   const policy = JSON.parse(r.policy ?? '{}') as RolePolicy;
   const audit = { requestId: r.id, justification: r.justification, ticketNumber: r.ticket_number, ticketSystem: r.ticket_system };
@@ -170,20 +192,29 @@ export async function grantExtendOrRenew(ctx: ServiceContext, tx: Tx, r: Request
     if (!live(s, tx.nowMs)) return { status: 'Failed', reason: 'The assignment ended before the extension was approved; ask to renew it instead.' };
     if (kind !== s.kind) {
       // A change of kind is a new assignment of that kind replacing this one.
+      await assertMayHoldAs(tx, s, kind, policy);
       const w = changes.schedule !== undefined ? resolveWindow(tx.nowMs, changes.schedule, expirationRule(policy, kind)) : { startAt: tx.nowMs, endAt: r.requested_end_at ?? (s.end_at ?? tx.nowMs) + length };
+      assertFits(policy, kind, w);
       await tx.db.updateTable('schedules').set({ ended_at: tx.nowMs, end_reason: 'replaced', ended_by: ctx.actor.id, updated_at: tx.nowMs }).where('id', '=', s.id).execute();
       await tx.audit({ action: `schedule.${s.kind}.ended`, targetType: 'schedule', targetId: s.id, roleId: s.role_id, before: scheduleSummary(s), after: { endReason: 'replaced' }, ...audit });
       const id = await renewAs(ctx, tx, s, kind, w, r.id, audit);
-      return { status: 'Provisioned', scheduleId: id, window: w };
+      return { status: 'Provisioned', scheduleId: id, window: w, kind };
     }
     const w = changes.schedule !== undefined ? nextWindow(tx.nowMs, s, changes.schedule, expirationRule(policy, kind))
       : { startAt: s.start_at, endAt: r.requested_end_at ?? (s.end_at ?? tx.nowMs) + length };
+    assertFits(policy, kind, w);
     await extendTo(ctx, tx, s, w, r.id, audit);
-    return { status: 'Provisioned', scheduleId: s.id, window: w };
+    return { status: 'Provisioned', scheduleId: s.id, window: w, kind };
   }
   if (!renewable(s, tx.nowMs)) return { status: 'Failed', reason: 'The assignment is no longer renewable.' };
+  const again = await tx.db.selectFrom('schedules').select('id').where('kind', '=', kind).where('principal_id', '=', s.principal_id).where('role_id', '=', s.role_id)
+    .where('scope', '=', s.scope).where('assignment_type', '=', 'Assigned').where('ended_at', 'is', null)
+    .where((eb) => eb.or([eb('end_at', 'is', null), eb('end_at', '>', tx.nowMs)])).executeTakeFirst();
+  if (again) return { status: 'Failed', reason: 'The principal has a current assignment of this role at this scope again; nothing to renew.' };
+  await assertMayHoldAs(tx, s, kind, policy);
   const w = changes.schedule !== undefined ? resolveWindow(tx.nowMs, changes.schedule, expirationRule(policy, kind))
     : { startAt: Math.max(tx.nowMs, r.requested_start_at ?? tx.nowMs), endAt: r.requested_end_at !== null && r.requested_end_at > tx.nowMs ? r.requested_end_at : tx.nowMs + length };
+  assertFits(policy, kind, w);
   const id = await renewAs(ctx, tx, s, kind, w, r.id, audit);
-  return { status: w.startAt > tx.nowMs ? 'Granted' : 'Provisioned', scheduleId: id, window: w };
+  return { status: w.startAt > tx.nowMs ? 'Granted' : 'Provisioned', scheduleId: id, window: w, kind };
 }

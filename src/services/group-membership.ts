@@ -7,7 +7,7 @@ import type { ServiceContext } from './context.ts';
 import { isGroupOwner } from './group-owners.ts';
 import { assertLiveUsers, loadGroup, requireGroupManager, type Reader } from './groups.ts';
 import { guarded } from './guardrails.ts';
-import { endLinkedActivations } from './linked-activations.ts';
+import { endActivationsThroughGroup } from './linked-activations.ts';
 import { iso, isoOrNull, toGroup } from './mappers.ts';
 import { inTransaction } from './transaction.ts';
 
@@ -87,8 +87,7 @@ export async function removeGroupMember(ctx: ServiceContext, groupId: string, me
     await guarded(tx, () => tx.db.updateTable('group_members').set({ removed_at: tx.nowMs }).where('id', '=', row.id).where('removed_at', 'is', null).execute());
     await tx.audit({ action: 'group.member.removed', targetType: 'group', targetId: groupId, before: { memberId, memberType: row.member_type } });
     // Leaving the group ends what the member activated through the group's eligibilities.
-    const eligibilities = await tx.db.selectFrom('schedules').select('id').where('principal_id', '=', groupId).where('kind', '=', 'eligible').execute();
-    await endLinkedActivations(tx, eligibilities.map((e) => e.id), 'membership_removed', ctx.actor.id, {}, memberId);
+    await endActivationsThroughGroup(tx, groupId, memberId, ctx.actor.id, {});
   });
 }
 

@@ -7,6 +7,7 @@ import type { GroupsTable } from '../store/schema.ts';
 import { requireRoles } from './authorize.ts';
 import type { ServiceContext } from './context.ts';
 import { guarded } from './guardrails.ts';
+import { groupDeleted } from './linked-activations.ts';
 import { changedFields, likePrefix, toGroup } from './mappers.ts';
 import { assertRestorable } from './soft-delete.ts';
 import { inTransaction, type Tx } from './transaction.ts';
@@ -93,6 +94,8 @@ export async function deleteGroup(ctx: ServiceContext, id: string): Promise<void
     // A role-assignable group may carry the last Global Administrator assignment.
     await guarded(tx, () => tx.db.updateTable('groups').set({ deleted_at: tx.nowMs, updated_at: tx.nowMs }).where('id', '=', id).execute());
     await tx.audit({ action: 'group.deleted', targetType: 'group', targetId: id, before: { displayName: row.display_name, roleAssignable: row.role_assignable === 1 } });
+    // What members activated from the group's eligibilities ends with the group.
+    await groupDeleted(tx, id, ctx.actor.id);
   });
 }
 

@@ -2,7 +2,7 @@ import type { CreateRequest, PimRequest } from '../contract/requests.ts';
 import type { RolePolicy } from '../domain/policy.ts';
 import type { Kysely } from 'kysely';
 import type { ApprovalDecisionsTable, Database, RequestsTable } from '../store/schema.ts';
-import { stagesOf } from './approvers.ts';
+import { escalationDueAt, stagesOf } from './approvers.ts';
 import type { ServiceContext } from './context.ts';
 import { isoOrNull, iso } from './mappers.ts';
 import type { Tx } from './transaction.ts';
@@ -68,6 +68,9 @@ export async function recordRequest(
     principal_type: outcome.principalType ?? null, policy: outcome.policy === undefined ? null : JSON.stringify(outcome.policy),
     linked_eligibility_id: outcome.linkedEligibilityId ?? null,
     approval_stage: pending ? 0 : null, stage_started_at: pending ? tx.nowMs : null, approval_expires_at: pending ? outcome.approvalExpiresAt ?? null : null, escalated_stage: null,
+    escalation_due_at: pending && outcome.policy !== undefined ? escalationDueAt(outcome.policy, 0, tx.nowMs) : null,
+    // A workload's requests stand on whoever issued its token: that person may not approve them.
+    token_issuer: ctx.actor.type === 'servicePrincipal' && ctx.actor.issuedBy !== undefined ? ctx.actor.issuedBy : null,
   };
   await tx.db.insertInto('requests').values(row).execute();
   await tx.audit({

@@ -64,25 +64,30 @@ export function assertRoleFitsScope(roleId: string, scope: string): void {
  * or groups — but a group is never an active member of a role-assignable group (eligible is
  * allowed: activating it makes the activating user a member, not the whole group).
  */
-export async function assertGroupRolePrincipal(tx: Q, p: { type: PrincipalType }, roleId: string, scope: string, kind: ScheduleKind): Promise<void> {
+export async function assertGroupRolePrincipal(tx: Q, p: { type: PrincipalType; roleAssignable: boolean }, roleId: string, scope: string, kind: ScheduleKind): Promise<void> {
   if (p.type === 'servicePrincipal' || (roleId === ROLE.groupOwner && p.type !== 'user')) {
     throw invalid('schedule.principal_type_not_allowed', roleId === ROLE.groupOwner ? 'Group owners are users.' : 'Group members are users or groups.');
   }
-  if (p.type === 'group' && kind === 'active') {
-    const target = await tx.db.selectFrom('groups').select('role_assignable').where('id', '=', groupOfScope(scope) ?? '').executeTakeFirst();
-    if (target?.role_assignable === 1) throw invalid('group.nesting_not_allowed', 'A group cannot be an active member of a role-assignable group; make it eligible instead.');
-  }
+  if (p.type !== 'group') return;
+  const target = await tx.db.selectFrom('groups').select('role_assignable').where('id', '=', groupOfScope(scope) ?? '').executeTakeFirst();
+  if (target?.role_assignable !== 1) return;
+  if (kind === 'active') throw invalid('group.nesting_not_allowed', 'A group cannot be an active member of a role-assignable group; make it eligible instead.');
+  // Whoever manages an ordinary group's members would otherwise control who reaches the roles.
+  if (!p.roleAssignable) throw invalid('group.nesting_not_allowed', 'Only a role-assignable group can be an eligible member of a role-assignable group.');
 }
 
 /** The live (not ended, not yet expired) schedule an admin request is about. */
 export async function findLiveSchedule(
   tx: Tx,
-  q: { targetScheduleId?: string | undefined; kind: ScheduleKind; principalId: string; roleId: string; scope: string },
+  q: { targetScheduleId?: string | undefined; kind: ScheduleKind; principalId: string; roleId: string; scope: string; includeActivations?: boolean },
 ): Promise<SchedulesTable | undefined> {
   let query = tx.db.selectFrom('schedules').selectAll().where('ended_at', 'is', null)
     .where((eb) => eb.or([eb('end_at', 'is', null), eb('end_at', '>', tx.nowMs)]));
+  // Admin requests change assignments only; an activation can be ended (an administrator who
+  // disagrees with it removes it, PIM-REFERENCE §4.3) but never lengthened.
+  if (q.includeActivations !== true || q.targetScheduleId === undefined) query = query.where('assignment_type', '=', 'Assigned');
   query = q.targetScheduleId !== undefined
     ? query.where('id', '=', q.targetScheduleId)
-    : query.where('kind', '=', q.kind).where('principal_id', '=', q.principalId).where('role_id', '=', q.roleId).where('scope', '=', q.scope).where('assignment_type', '=', 'Assigned');
+    : query.where('kind', '=', q.kind).where('principal_id', '=', q.principalId).where('role_id', '=', q.roleId).where('scope', '=', q.scope);
   return query.orderBy('created_at', 'desc').limit(1).executeTakeFirst();
 }

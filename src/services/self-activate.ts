@@ -62,7 +62,7 @@ export async function selfActivate(ctx: ServiceContext, tx: Tx, input: CreateReq
   if (elig === undefined) {
     throw forbidden('request.not_eligible', 'You have no eligible assignment of this role covering this scope at the requested start.', { roleId: input.roleId, scope });
   }
-  const eligEnd = elig.schedule.end_at;
+  const eligEnd = elig.endsBy;
   const window = { startAt: wanted.startAt, endAt: eligEnd === null ? wanted.endAt : Math.min(wanted.endAt, eligEnd) };
   if (window.endAt - window.startAt < MIN_ASSIGNMENT_MS) {
     throw invalid('schedule.too_short', 'Your eligibility ends less than 5 minutes after the requested start.', { eligibilityEndsAt: new Date(eligEnd ?? 0).toISOString() });

@@ -3,6 +3,7 @@ import { invalid, notFound } from '../domain/errors.ts';
 import { REMOVAL_LOCK_MS } from '../domain/schedule-rules.ts';
 import type { ServiceContext } from './context.ts';
 import { guarded } from './guardrails.ts';
+import { membershipEnded } from './linked-activations.ts';
 import { auditContext, recordRequest } from './request-records.ts';
 import type { Submitted } from './self-activate.ts';
 import { assertSelf } from './self-service.ts';
@@ -29,6 +30,9 @@ export async function selfDeactivate(ctx: ServiceContext, tx: Tx, input: CreateR
   const row = await recordRequest(ctx, tx, { ...input, scope: s.scope }, {
     kind: 'active', status: 'Revoked', targetScheduleId: s.id, startAt: s.start_at, endAt: s.end_at, principalType, linkedEligibilityId: s.linked_eligibility_id,
   });
-  await guarded(tx, () => endSchedule(tx, s, 'deactivated', ctx.actor.id, auditContext(input, row.id)));
+  await guarded(tx, async () => {
+    await endSchedule(tx, s, 'deactivated', ctx.actor.id, auditContext(input, row.id));
+    await membershipEnded(tx, s, ctx.actor.id, auditContext(input, row.id));
+  });
   return { row };
 }

@@ -62,7 +62,12 @@ export async function submitRequest(ctx: ServiceContext, input: CreateRequest): 
  * Groups / User Administrators those of groups that are not role-assignable.
  */
 async function authorizeAdmin(ctx: ServiceContext, input: CreateRequest): Promise<void> {
-  const groupId = isGroupRole(input.roleId) ? groupOfScope(input.scope ?? '/') : undefined;
+  // A request naming a schedule acts at that schedule's scope, whatever scope it states.
+  const target = input.targetScheduleId === undefined ? undefined
+    : await ctx.db.selectFrom('schedules').select(['scope', 'role_id']).where('id', '=', input.targetScheduleId).executeTakeFirst();
+  const scope = target?.scope ?? input.scope ?? '/';
+  const roleId = target?.role_id ?? input.roleId;
+  const groupId = isGroupRole(roleId) && isGroupRole(input.roleId) ? groupOfScope(scope) : undefined;
   if (groupId !== undefined && ctx.actor.type === 'user' && ctx.actor.id !== null && !actorHoldsRole(ctx, ASSIGNMENT_ADMINS)) {
     const g = await ctx.db.selectFrom('groups').select('role_assignable').where('id', '=', groupId).where('deleted_at', 'is', null).executeTakeFirst();
     if (g && g.role_assignable === 0 && actorHoldsRole(ctx, GROUP_ADMINS)) return;

@@ -2,10 +2,11 @@ import { hashToken, newToken } from '../auth/tokens.ts';
 import type { ApiToken, CreatedToken, CreateToken, ListTokensQuery } from '../contract/tokens.ts';
 import { DAY_MS } from '../domain/duration.ts';
 import { invalid, notFound } from '../domain/errors.ts';
-import { APP_ADMINS, USER_ADMINS } from '../domain/roles.ts';
+import { APP_ADMINS, ASSIGNMENT_ADMINS, USER_ADMINS } from '../domain/roles.ts';
 import type { ApiTokensTable } from '../store/schema.ts';
 import { requireRoles } from './authorize.ts';
 import type { ServiceContext } from './context.ts';
+import { pimGroupsOf } from './eligibility.ts';
 import { isoOrNull, iso } from './mappers.ts';
 import { inTransaction } from './transaction.ts';
 
@@ -21,10 +22,27 @@ async function ownerType(ctx: ServiceContext, ownerId: string): Promise<'user' |
   throw invalid('token.owner_not_found', 'The token owner must be an existing user or service principal.', { ownerId });
 }
 
-/** Who may manage tokens of `ownerId`: its owner, user administrators (users), application administrators (service principals). */
+/**
+ * Who may manage tokens of `ownerId`: its owner, user administrators (users), application
+ * administrators (service principals). A token is the owner's identity, so issuing one for a
+ * principal that holds or may activate a privileged role (directly or through a group) needs
+ * a Privileged Role or Global Administrator: otherwise a User Administrator could act as a
+ * Global Administrator.
+ */
 async function authorizeOwner(ctx: ServiceContext, ownerId: string, type: 'user' | 'servicePrincipal', action: string): Promise<void> {
   if (ctx.actor.id === ownerId) return;
   await requireRoles(ctx, type === 'user' ? USER_ADMINS : APP_ADMINS, action);
+  if (action === 'token.create' && (await holdsPrivilegedRole(ctx, ownerId))) await requireRoles(ctx, ASSIGNMENT_ADMINS, `${action}.privileged`);
+}
+
+async function holdsPrivilegedRole(ctx: ServiceContext, principalId: string): Promise<boolean> {
+  const now = ctx.clock.nowMs();
+  const groups = await ctx.db.selectFrom('group_members').select('group_id').where('member_id', '=', principalId).where('removed_at', 'is', null).execute();
+  const holders = [principalId, ...groups.map((g) => g.group_id), ...(await pimGroupsOf(ctx, principalId, now))];
+  const row = await ctx.db.selectFrom('schedules as s').innerJoin('roles as r', 'r.id', 's.role_id').select('s.id')
+    .where('s.principal_id', 'in', holders).where('r.is_privileged', '=', 1).where('s.ended_at', 'is', null)
+    .where((eb) => eb.or([eb('s.end_at', 'is', null), eb('s.end_at', '>', now)])).executeTakeFirst();
+  return row !== undefined;
 }
 
 /** Issues a random token, shown once; only its SHA-256 is stored. */

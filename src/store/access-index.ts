@@ -18,6 +18,7 @@ export interface TokenState {
   scopes: string[];
   expiresAt: number | null;
   revokedAt: number | null;
+  createdBy: string | null;
 }
 
 /**
@@ -215,8 +216,8 @@ export class AccessIndex {
     else this.rolePerms.set(r.id, JSON.parse(r.permissions) as string[]);
   }
 
-  private setToken(t: { id: string; owner_id: string; owner_type: 'user' | 'servicePrincipal'; token_hash: string; scopes: string; expires_at: number | null; revoked_at: number | null }): void {
-    this.tokens.set(t.token_hash, { id: t.id, ownerId: t.owner_id, ownerType: t.owner_type, scopes: JSON.parse(t.scopes) as string[], expiresAt: t.expires_at, revokedAt: t.revoked_at });
+  private setToken(t: { id: string; owner_id: string; owner_type: 'user' | 'servicePrincipal'; token_hash: string; scopes: string; expires_at: number | null; revoked_at: number | null; created_by: string | null }): void {
+    this.tokens.set(t.token_hash, { id: t.id, ownerId: t.owner_id, ownerType: t.owner_type, scopes: JSON.parse(t.scopes) as string[], expiresAt: t.expires_at, revokedAt: t.revoked_at, createdBy: t.created_by });
   }
 
   private addMember(groupId: string, memberId: string): void {

@@ -3,6 +3,7 @@ import * as m0001 from './migrations/0001-initial.ts';
 import * as m0002 from './migrations/0002-role-settings-approvals.ts';
 import * as m0003 from './migrations/0003-scheduler-outbox.ts';
 import * as m0004 from './migrations/0004-role-bundles.ts';
+import * as m0005 from './migrations/0005-request-escalation-issuer.ts';
 import type { Db } from './db.ts';
 
 /** The migration chain, in order. Append only. */
@@ -11,6 +12,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0002-role-settings-approvals': m0002,
   '0003-scheduler-outbox': m0003,
   '0004-role-bundles': m0004,
+  '0005-request-escalation-issuer': m0005,
 };
 
 export const KNOWN_MIGRATIONS = Object.keys(MIGRATIONS);

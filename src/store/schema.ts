@@ -134,6 +134,10 @@ export interface RequestsTable {
   approval_expires_at: number | null;
   /** The last approval stage (0-based) whose escalation has been sent. */
   escalated_stage: number | null;
+  /** When the current stage's escalation approvers join (null: no escalation). */
+  escalation_due_at: number | null;
+  /** The user who issued the token the request was made with, when not the requester. */
+  token_issuer: string | null;
 }
 
 export interface OutboxTable {

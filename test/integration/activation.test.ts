@@ -349,7 +349,11 @@ describe(`activation, approval and deactivation (${ENGINE})`, () => {
     assert.equal(r.status, 201, JSON.stringify(r.body));
     assert.equal(r.body.status, 'PendingApproval', 'workloads always need approval');
     assert.equal(r.body.requirements.mfa, false, 'MFA does not apply to workloads');
-    const ok = await admin.post(`/api/v1/requests/${r.body.id}/approve`, { justification: 'release window' });
+    const own = await admin.post(`/api/v1/requests/${r.body.id}/approve`, { justification: 'release window' });
+    assert.equal(own.body.error.code, 'request.self_approval', 'whoever issued the workload\'s token stands behind its requests');
+    const other = await userWithToken(admin);
+    await assign(admin, other.id, ROLE.privilegedRoleAdministrator, { kind: 'active', permanent: true });
+    const ok = await other.api.post(`/api/v1/requests/${r.body.id}/approve`, { justification: 'release window' });
     assert.equal(ok.body.status, 'Provisioned', 'no approvers named: Global / Privileged Role Administrators approve');
     assert.equal(await allowed(sp.body.id, roleId), true);
   });

@@ -119,9 +119,12 @@ describe(`PIM for Groups (${ENGINE})`, () => {
       const r = await admin.post('/api/v1/requests', { ...base, ...extra });
       assert.equal(r.body.error?.code, code, `${JSON.stringify(extra)} → ${JSON.stringify(r.body)}`);
     }
-    const eligibleGroup = await admin.post('/api/v1/requests', { ...base, scope: at(g), principalId: plain });
-    assert.equal(eligibleGroup.status, 201, 'a group may be an eligible member: its members activate for themselves');
-    assert.equal((await admin.post(`/api/v1/groups/${plain}/members`, { id: u.id })).status, 201);
+    const plainEligible = await admin.post('/api/v1/requests', { ...base, scope: at(g), principalId: plain });
+    assert.equal(plainEligible.body.error?.code, 'group.nesting_not_allowed', 'whoever manages a plain group would control who reaches the roles');
+    const inner = await group(admin, true);
+    const eligibleGroup = await admin.post('/api/v1/requests', { ...base, scope: at(g), principalId: inner });
+    assert.equal(eligibleGroup.status, 201, 'a role-assignable group may be an eligible member: its members activate for themselves');
+    assert.equal((await admin.post(`/api/v1/groups/${inner}/members`, { id: u.id })).status, 201);
     await noMfa(MEMBER, at(g));
     const act = await u.api.post('/api/v1/requests', { action: 'selfActivate', principalId: u.id, roleId: MEMBER, scope: at(g), justification: 'x', schedule: { duration: 'PT1H' } });
     assert.equal(act.status, 201, JSON.stringify(act.body));
