@@ -9,8 +9,10 @@
  * principal lookup, ISO timestamps) and, with --casbin, the same checks in node-casbin,
  * verifying that both give the same answer to every check.
  */
+import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import pino from 'pino';
+import { SecretBox } from '../src/auth/secret-box.ts';
 import { systemClock } from '../src/clock.ts';
 import { loadConfig } from '../src/config.ts';
 import type { Wanted } from '../src/domain/access.ts';
@@ -62,7 +64,7 @@ async function main(): Promise<void> {
     emit('index_heap_mb', heapMb, 'MiB', { ...base, what: 'V8 heap growth from AccessIndex.load() (after GC)' });
   }
 
-  const ctx = withActor({ db: opened.db, engine: opened.engine, clock: systemClock, config, ids: randomIds, index, log: pino({ level: 'silent' }) }, SYSTEM_ACTOR);
+  const ctx = withActor({ db: opened.db, engine: opened.engine, clock: systemClock, config, ids: randomIds, index, log: pino({ level: 'silent' }), secrets: new SecretBox(randomBytes(32)) }, SYSTEM_ACTOR);
   const checks = w.checks;
   const n = checks.length;
   const wanted: Wanted[] = checks.map((c) => (c[1] === 'r' ? { roleId: c[2] } : { permission: c[2] }));

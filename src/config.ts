@@ -23,6 +23,12 @@ export interface Config {
   scheduler: boolean;
   /** How often the scheduler looks for due jobs (ms). */
   schedulerIntervalMs: number;
+  /** Server key (32 bytes) sealing secrets such as TOTP seeds; when unset, a key file in the data directory. */
+  secretKey: Buffer | undefined;
+  /** A session ends after this long without use (minutes). */
+  sessionIdleMinutes: number;
+  /** …and this long after sign-in, however busy (hours). */
+  sessionAbsoluteHours: number;
   /** Migrate on start (the embedded default); off for operators who run `pim migrate` themselves. */
   autoMigrate: boolean;
 }
@@ -73,6 +79,14 @@ function bool(env: Env, key: string, def: boolean, problems: string[]): boolean 
   return def;
 }
 
+/** 32 bytes, as 64 hex digits or base64 / base64url. */
+function secretKey(raw: string | undefined, problems: string[]): Buffer | undefined {
+  if (raw === undefined) return undefined;
+  const key = /^[0-9a-fA-F]{64}$/.test(raw) ? Buffer.from(raw, 'hex') : Buffer.from(raw, raw.includes('-') || raw.includes('_') ? 'base64url' : 'base64');
+  if (key.length !== 32) problems.push('PIM_SECRET_KEY: expected 32 bytes as 64 hex digits or base64 (e.g. `openssl rand -base64 32`)');
+  return key;
+}
+
 export function loadConfig(env: Env = process.env, cwd: string = process.cwd()): Config {
   const problems: string[] = [];
   const dataDir = path.resolve(cwd, read(env, 'PIM_DATA_DIR', problems) ?? 'data');
@@ -111,12 +125,15 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     approvalTimeoutHours: int(env, 'PIM_APPROVAL_TIMEOUT_HOURS', 24, 1, 720, problems),
     scheduler: bool(env, 'PIM_SCHEDULER', true, problems),
     schedulerIntervalMs: int(env, 'PIM_SCHEDULER_INTERVAL_MS', 1000, 100, 600_000, problems),
+    secretKey: secretKey(read(env, 'PIM_SECRET_KEY', problems), problems),
+    sessionIdleMinutes: int(env, 'PIM_SESSION_IDLE_MINUTES', 30, 1, 1440, problems),
+    sessionAbsoluteHours: int(env, 'PIM_SESSION_ABSOLUTE_HOURS', 12, 1, 720, problems),
     autoMigrate: bool(env, 'PIM_AUTO_MIGRATE', true, problems),
   };
 
   const known = new Set(['PIM_DATA_DIR', 'PIM_HOST', 'PIM_PORT', 'PIM_DATABASE_URL', 'PIM_PUBLIC_URL', 'PIM_LOG_LEVEL',
     'PIM_MAX_ROLE_ASSIGNABLE_GROUPS', 'PIM_SOFT_DELETE_RETENTION_DAYS', 'PIM_CHECK_RATE_LIMIT_PER_MINUTE',
-    'PIM_INDEX_POLL_MS', 'PIM_APPROVAL_TIMEOUT_HOURS', 'PIM_SCHEDULER', 'PIM_SCHEDULER_INTERVAL_MS', 'PIM_AUTO_MIGRATE', 'PIM_TEST_DATABASE_URL', 'PIM_URL', 'PIM_TOKEN', 'PIM_CONFIG_DIR']);
+    'PIM_INDEX_POLL_MS', 'PIM_APPROVAL_TIMEOUT_HOURS', 'PIM_SCHEDULER', 'PIM_SCHEDULER_INTERVAL_MS', 'PIM_SECRET_KEY', 'PIM_SESSION_IDLE_MINUTES', 'PIM_SESSION_ABSOLUTE_HOURS', 'PIM_AUTO_MIGRATE', 'PIM_TEST_DATABASE_URL', 'PIM_URL', 'PIM_TOKEN', 'PIM_CONFIG_DIR']);
   for (const key of Object.keys(env)) {
     const base = key.endsWith('_FILE') ? key.slice(0, -5) : key;
     // A typo such as PIM_PROT would otherwise be ignored silently.

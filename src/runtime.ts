@@ -1,4 +1,8 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import pino, { type Logger } from 'pino';
+import { SecretBox } from './auth/secret-box.ts';
 import { systemClock, type Clock } from './clock.ts';
 import type { Config } from './config.ts';
 import { randomIds, type Ids } from './ids.ts';
@@ -43,7 +47,8 @@ export async function openRuntime(config: Config, opts: RuntimeOptions = {}): Pr
     throw err;
   }
   const index = new AccessIndex(opened.db);
-  const deps: Deps = { db: opened.db, engine: opened.engine, clock: opts.clock ?? systemClock, config, ids: opts.ids ?? randomIds, index, log };
+  const secrets = new SecretBox(config.secretKey ?? serverKeyFile(config.dataDir));
+  const deps: Deps = { db: opened.db, engine: opened.engine, clock: opts.clock ?? systemClock, config, ids: opts.ids ?? randomIds, index, log, secrets };
   const system = withActor(deps, SYSTEM_ACTOR);
   await seedBuiltinRoles(system);
   await index.load();
@@ -56,6 +61,19 @@ export async function openRuntime(config: Config, opts: RuntimeOptions = {}): Pr
       await opened.close();
     },
   };
+}
+
+/**
+ * The server key when PIM_SECRET_KEY is not set: a random key kept in the data directory
+ * (mode 0600), made on first start. Several nodes must share one key: set PIM_SECRET_KEY.
+ */
+function serverKeyFile(dataDir: string): Buffer {
+  const file = path.join(dataDir, 'secret.key');
+  if (existsSync(file)) return Buffer.from(readFileSync(file, 'utf8').trim(), 'base64');
+  mkdirSync(dataDir, { recursive: true });
+  const key = randomBytes(32);
+  writeFileSync(file, `${key.toString('base64')}\n`, { mode: 0o600, flag: 'wx' });
+  return key;
 }
 
 export async function openServer(rt: Runtime): Promise<App> {

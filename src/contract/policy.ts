@@ -52,6 +52,8 @@ function settingsShape(row: TSchema): Shape {
       approvalStages: Type.Array(ApprovalStage, { maxItems: 3 }),
       approverJustificationRequired: Type.Boolean(),
       allowWorkloadActivation: Type.Boolean(),
+      mfaMaxAgeMinutes: Type.Union([Type.Integer({ minimum: 1, maximum: 1440 }), Type.Null()], { description: 'MFA must be at most this old; null: once per session' }),
+      approverMfaRequired: Type.Boolean({ description: 'Approvers must have done MFA (as fresh as above) to decide' }),
     },
     assignment: { eligible: kindRules(), active: kindRules() },
     notifications: { eligibleAssigned: section(row), activeAssigned: section(row), activated: section(row) },

@@ -1,4 +1,5 @@
 import { Type, type Static } from 'typebox';
+import { RequestMfa } from './auth.ts';
 import { Id, Instant, Justification, NullableInstant, PageQuery, Scope, Ticket } from './common.ts';
 
 export const REQUEST_ACTIONS = ['adminAssign', 'adminUpdate', 'adminRemove', 'adminExtend', 'adminRenew', 'selfActivate', 'selfDeactivate', 'selfExtend', 'selfRenew'] as const;
@@ -28,6 +29,7 @@ export const CreateRequest = Type.Object({
   justification: Type.Optional(Justification),
   ticket: Type.Optional(Ticket),
   validateOnly: Type.Optional(Type.Boolean({ description: 'Dry run: validate and report, change nothing' })),
+  mfa: Type.Optional(RequestMfa),
 }, { additionalProperties: false });
 export type CreateRequest = Static<typeof CreateRequest>;
 
@@ -59,7 +61,8 @@ export const DecisionInput = Type.Object({
   justification: Type.Optional(Justification),
   kind: Type.Optional(ScheduleKind),
   schedule: Type.Optional(ScheduleRequestInput),
-}, { additionalProperties: false, description: 'kind and schedule: only when approving selfExtend / selfRenew (the approver sets start, end and kind)' });
+  mfa: Type.Optional(RequestMfa),
+}, { additionalProperties: false, description: 'kind and schedule: only when approving selfExtend / selfRenew (the approver sets start, end and kind); mfa: a TOTP code when the role asks approvers for MFA' });
 export type DecisionInput = Static<typeof DecisionInput>;
 
 export const ApprovalsQuery = Type.Object({
@@ -136,7 +139,8 @@ export type AssignmentsQuery = Static<typeof AssignmentsQuery>;
 export const MAX_BATCH_REQUESTS = 20;
 export const BatchRequestsInput = Type.Object({
   requests: Type.Array(CreateRequest, { minItems: 1, maxItems: MAX_BATCH_REQUESTS }),
-}, { additionalProperties: false });
+  mfa: Type.Optional(RequestMfa),
+}, { additionalProperties: false, description: 'mfa: one TOTP code for the whole batch (a code works only once)' });
 export type BatchRequestsInput = Static<typeof BatchRequestsInput>;
 
 export const BatchResult = Type.Object({
@@ -168,5 +172,6 @@ export const ActivateBundle = Type.Object({
   justification: Type.Optional(Justification),
   ticket: Type.Optional(Ticket),
   validateOnly: Type.Optional(Type.Boolean()),
+  mfa: Type.Optional(RequestMfa),
 }, { additionalProperties: false });
 export type ActivateBundle = Static<typeof ActivateBundle>;

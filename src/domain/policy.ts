@@ -59,6 +59,10 @@ export interface RolePolicy {
     approverJustificationRequired: boolean;
     /** Beyond Entra: service principals may be eligible and activate (always with approval, MFA not applicable). */
     allowWorkloadActivation: boolean;
+    /** Beyond Entra: MFA must be this fresh (minutes); null = once per session, as Entra does. */
+    mfaMaxAgeMinutes: number | null;
+    /** Approvers must have done MFA (fresh as above) to decide. */
+    approverMfaRequired: boolean;
   };
   assignment: {
     eligible: AssignmentKindRules;
@@ -82,6 +86,7 @@ export function defaultPolicy(): RolePolicy {
       maximumDuration: 'PT8H', requireMfa: true, requireJustification: true, requireTicket: false,
       authenticationContext: { enabled: false, claimValue: null },
       requireApproval: false, approvalStages: [], approverJustificationRequired: true, allowWorkloadActivation: false,
+      mfaMaxAgeMinutes: null, approverMfaRequired: false,
     },
     assignment: {
       eligible: { permanentAllowed: true, maximumDuration: 'P365D', requireMfa: false, requireJustification: false },
@@ -152,6 +157,8 @@ export function validatePolicy(p: RolePolicy): void {
       if (row.additionalRecipients.length > MAX_ADDITIONAL_RECIPIENTS) throw invalid('policy.too_many_recipients', `At most ${MAX_ADDITIONAL_RECIPIENTS} additional recipients per notification row.`);
     }
   }
+  const age = a.mfaMaxAgeMinutes;
+  if (age !== null && (!Number.isInteger(age) || age < 1 || age > 1440)) throw invalid('policy.duration_out_of_range', 'activation.mfaMaxAgeMinutes must be between 1 and 1440 (or null: once per session).', { field: 'activation.mfaMaxAgeMinutes' });
   // PIM-REFERENCE §2.3: only the designated approvers get "approve this activation".
   if (p.notifications.activated.approver.additionalRecipients.length > 0) {
     throw invalid('policy.additional_recipients_not_allowed', 'Activation approval requests go to the designated approvers only; additional recipients are not allowed on that row.');
@@ -198,4 +205,11 @@ export function missingRequirements(
   if (req.justification && (given.justification ?? '').trim() === '') missing.push('justification');
   if (req.ticket && (given.ticketNumber ?? '').trim() === '') missing.push('ticket');
   return missing;
+}
+
+/** Whether MFA done at `mfaAt` counts now under this policy: once per session, or within mfaMaxAgeMinutes. */
+export function mfaFresh(p: RolePolicy, mfaAt: number | undefined, now: number): 'ok' | 'missing' | 'stale' {
+  if (mfaAt === undefined) return 'missing';
+  const age = p.activation.mfaMaxAgeMinutes;
+  return age !== null && now - mfaAt > age * 60_000 ? 'stale' : 'ok';
 }

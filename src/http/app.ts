@@ -1,3 +1,4 @@
+import cookie from '@fastify/cookie';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
@@ -8,6 +9,8 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifySchema } fr
 import { ErrorBody } from '../contract/common.ts';
 import { authenticateBearer } from '../services/authenticate.ts';
 import { authorize } from '../services/authorize.ts';
+import { authenticateSession, checkCsrf } from '../services/sessions.ts';
+import { SESSION_COOKIE } from './session-cookies.ts';
 import { withActor, type Deps, type ServiceContext } from '../services/context.ts';
 import { installErrorHandling } from './errors.ts';
 import { clockedRateLimitStore } from './rate-limit-store.ts';
@@ -32,6 +35,8 @@ function validators() {
 }
 
 export const BODY_LIMIT = 1024 * 1024;
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+const headerText = (h: string | string[] | undefined): string | undefined => (Array.isArray(h) ? h[0] : h);
 
 export async function buildApp(deps: Deps): Promise<App> {
   // Typed as Fastify's logger interface so the app's generics stay the plain ones.
@@ -59,7 +64,7 @@ export async function buildApp(deps: Deps): Promise<App> {
     if (route.config?.access === undefined) throw new Error(`route ${String(route.method)} ${route.url} declares no access`);
     const schema = (route.schema ?? {}) as FastifySchema & { response?: Record<string, unknown>; security?: unknown };
     if (schema.response) schema.response = { ...schema.response, '4xx': ErrorBody, '5xx': ErrorBody };
-    if (route.config.access.kind !== 'public') schema.security = [{ bearer: [] }];
+    if (route.config.access.kind !== 'public') schema.security = [{ bearer: [] }, { session: [] }];
     route.schema = schema;
     for (const method of [route.method].flat()) {
       if (method === 'HEAD') continue;
@@ -67,6 +72,8 @@ export async function buildApp(deps: Deps): Promise<App> {
     }
   });
 
+  // Cookies carry browser sessions; parsed before our own hook reads them.
+  await app.register(cookie);
   app.decorateRequest('ctx', null as unknown as ServiceContext);
   // Authenticate and authorize before the body is even read: a caller who may not call a
   // route learns nothing from it (not even whether its body would parse).
@@ -76,7 +83,15 @@ export async function buildApp(deps: Deps): Promise<App> {
       req.ctx = withActor(deps, { id: null, type: 'anonymous', scopes: [], clientAddress: req.ip });
       return;
     }
-    req.ctx = withActor(deps, await authenticateBearer(deps, req.headers.authorization, req.ip));
+    const session = req.cookies[SESSION_COOKIE];
+    if ((req.headers.authorization === undefined || req.headers.authorization === '') && session !== undefined && session !== '') {
+      const actor = await authenticateSession(deps, session, req.ip);
+      // A cookie rides along on cross-site requests too: writes must prove they came from our page.
+      if (!SAFE_METHODS.has(req.method) && actor.sessionId !== undefined) await checkCsrf(deps, actor.sessionId, headerText(req.headers['x-csrf-token']));
+      req.ctx = withActor(deps, actor);
+    } else {
+      req.ctx = withActor(deps, await authenticateBearer(deps, req.headers.authorization, req.ip));
+    }
     await authorize(req.ctx, access, `${req.method} ${req.routeOptions.url ?? ''}`);
   });
 
@@ -90,7 +105,7 @@ export async function buildApp(deps: Deps): Promise<App> {
     openapi: {
       openapi: '3.1.0',
       info: { title: 'openpim API', version: '1', description: 'Privileged Identity Management: directory, roles, schedules, requests, the check API and audit.' },
-      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'An API token (pim_…)' } } },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'An API token (pim_…)' }, session: { type: 'apiKey', in: 'cookie', name: 'pim_session', description: 'A browser session from POST /api/v1/auth/sign-in; writes also need the x-csrf-token header' } } },
     },
   });
   await app.register(swaggerUi, { routePrefix: '/api/docs' });

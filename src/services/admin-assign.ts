@@ -1,6 +1,6 @@
 import type { CreateRequest } from '../contract/requests.ts';
-import { conflict, forbidden, invalid } from '../domain/errors.ts';
-import { expirationRule, type RolePolicy } from '../domain/policy.ts';
+import { conflict, invalid, mfaRequired } from '../domain/errors.ts';
+import { expirationRule, mfaFresh, type RolePolicy } from '../domain/policy.ts';
 import { resolveWindow, type ScheduleKind } from '../domain/schedule-rules.ts';
 import type { RequestsTable } from '../store/schema.ts';
 import type { ServiceContext } from './context.ts';
@@ -50,7 +50,6 @@ export function assertAssignmentRules(ctx: ServiceContext, policy: RolePolicy, k
   if (rules.requireJustification && (input.justification ?? '').trim() === '') {
     throw invalid('policy.justification_required', `A justification is required for ${kind} assignments of this role.`);
   }
-  if (rules.requireMfa && ctx.actor.mfaAt === undefined) {
-    throw forbidden('policy.mfa_required', `This role requires the administrator to have done MFA to make ${kind} assignments; API tokens cannot satisfy it.`);
-  }
+  const fresh = mfaFresh(policy, ctx.actor.mfaAt, ctx.clock.nowMs());
+  if (rules.requireMfa && fresh !== 'ok') throw mfaRequired(`Making ${kind} assignments of this role`, fresh === 'stale' ? 'stale' : 'missing', policy.activation.mfaMaxAgeMinutes);
 }

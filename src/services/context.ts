@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { Clock } from '../clock.ts';
 import type { Config } from '../config.ts';
 import type { Ids } from '../ids.ts';
+import type { SecretBox } from '../auth/secret-box.ts';
 import type { AccessIndex } from '../store/access-index.ts';
 import type { Db, Engine } from '../store/db.ts';
 
@@ -16,6 +17,9 @@ export interface Actor {
   clientAddress?: string | undefined;
   /** When this caller last proved MFA (sessions, from sign-in). API tokens never carry it. */
   mfaAt?: number | undefined;
+  /** How the caller authenticated: a signed-in session (cookie) or an API token. */
+  via?: 'session' | 'token' | undefined;
+  sessionId?: string | undefined;
 }
 
 export const SYSTEM_ACTOR: Actor = { id: null, type: 'system', scopes: ['*'] };
@@ -29,6 +33,8 @@ export interface Deps {
   ids: Ids;
   index: AccessIndex;
   log: Logger;
+  /** Seals secrets the server must read back (TOTP seeds). */
+  secrets: SecretBox;
 }
 
 export interface ServiceContext extends Deps {

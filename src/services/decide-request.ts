@@ -1,7 +1,7 @@
 import type { ApprovalsQuery, PimRequest } from '../contract/requests.ts';
 import { applyDecision, entitled, grantedWindow, isExpired, type ApprovalState } from '../domain/approval.ts';
-import { conflict, forbidden, invalid, notFound } from '../domain/errors.ts';
-import type { RolePolicy } from '../domain/policy.ts';
+import { conflict, forbidden, invalid, mfaRequired, notFound } from '../domain/errors.ts';
+import { mfaFresh, type RolePolicy } from '../domain/policy.ts';
 import { ASSIGNMENT_ADMINS } from '../domain/roles.ts';
 import { MIN_ASSIGNMENT_MS } from '../domain/schedule-rules.ts';
 import { decodeCursor, pageOf, type Page } from '../store/paging.ts';
@@ -14,6 +14,7 @@ import { grantExtendOrRenew, type ApproverChanges } from './extend-renew.ts';
 import { decisionsOf, toRequest, toRequests } from './request-records.ts';
 import { enqueue } from './outbox.ts';
 import { insertSchedule } from './schedule-writes.ts';
+import { withRequestMfa } from './sign-in.ts';
 import { inTransaction, type Tx } from './transaction.ts';
 
 function policyOf(r: RequestsTable): RolePolicy {
@@ -77,7 +78,8 @@ async function grant(ctx: ServiceContext, tx: Tx, r: RequestsTable): Promise<voi
  * serialized and the request is re-read inside the transaction, so however many approvers
  * click at once there is exactly one outcome; the others get 409 `request.already_decided`.
  */
-export async function decideRequest(ctx: ServiceContext, id: string, decision: 'approve' | 'deny', justification: string | undefined, changes: ApproverChanges = {}): Promise<PimRequest> {
+export async function decideRequest(outer: ServiceContext, id: string, decision: 'approve' | 'deny', justification: string | undefined, changes: ApproverChanges = {}, mfa?: { totp: string }): Promise<PimRequest> {
+  const ctx = mfa !== undefined ? await withRequestMfa(outer, mfa.totp) : outer;
   const me = ctx.actor.id;
   if (me === null || ctx.actor.type !== 'user') throw forbidden('request.not_an_approver', 'Only people decide on requests.');
   const expired = await inTransaction(ctx, async (tx) => {
@@ -86,6 +88,10 @@ export async function decideRequest(ctx: ServiceContext, id: string, decision: '
     const state = await stateOf(tx.db, r);
     if (isExpired(state, tx.nowMs)) { await expire(ctx, tx, r); return true; }
     const policy = policyOf(r);
+    const fresh = mfaFresh(policy, ctx.actor.mfaAt, tx.nowMs);
+    if (policy.activation.approverMfaRequired && r.status === 'PendingApproval' && fresh !== 'ok') {
+      throw mfaRequired('Deciding on requests for this role', fresh === 'stale' ? 'stale' : 'missing', policy.activation.mfaMaxAgeMinutes);
+    }
     const changing = changes.kind !== undefined || changes.schedule !== undefined;
     if (changing && (decision !== 'approve' || (r.action !== 'selfExtend' && r.action !== 'selfRenew'))) {
       throw invalid('request.changes_not_allowed', 'Only an approval of an extension or renewal may set kind or schedule.');

@@ -1,5 +1,6 @@
 import type { ServiceContext } from './context.ts';
 import { endSchedule } from './schedule-writes.ts';
+import { endSessionsOf } from './sessions.ts';
 import type { Tx } from './transaction.ts';
 
 /**
@@ -15,6 +16,8 @@ export async function endActivationsOf(ctx: ServiceContext, tx: Tx, principalId:
   for (const s of active) await endSchedule(tx, s, 'principal_disabled', ctx.actor.id, {});
   const pending = await tx.db.selectFrom('requests').select(['id', 'role_id', 'status']).where('status', 'in', ['PendingApproval'])
     .where((eb) => eb.or([eb('principal_id', '=', principalId), eb('created_by', '=', principalId)])).execute();
+  // Sessions end at once: a disabled account must not keep a browser signed in.
+  await endSessionsOf(tx, principalId, `user_${why}`);
   for (const r of pending) {
     await tx.db.updateTable('requests').set({ status: 'Canceled', status_reason: `Canceled: the requester was ${why}.`, completed_at: tx.nowMs }).where('id', '=', r.id).execute();
     await tx.audit({ action: 'request.canceled', targetType: 'request', targetId: r.id, roleId: r.role_id, requestId: r.id, before: { status: r.status }, after: { status: 'Canceled', reason: `principal ${why}` } });

@@ -1,6 +1,7 @@
 import type { CreateRequest, PimRequest } from '../contract/requests.ts';
 import { DomainError, type ErrorKind } from '../domain/errors.ts';
 import type { ServiceContext } from './context.ts';
+import { withRequestMfa } from './sign-in.ts';
 import { submitRequest } from './submit-request.ts';
 
 export interface ItemResult {
@@ -14,7 +15,9 @@ export interface ItemResult {
  * it is built in). Each is checked and committed on its own, in order, exactly as if posted
  * alone: one refusal does not undo the others, and the answer lists every outcome.
  */
-export async function submitBatch(ctx: ServiceContext, requests: readonly CreateRequest[]): Promise<ItemResult[]> {
+export async function submitBatch(outer: ServiceContext, requests: readonly CreateRequest[], mfa?: { totp: string }): Promise<ItemResult[]> {
+  // One code for the whole batch: verified once, it counts for every item.
+  const ctx = mfa !== undefined ? await withRequestMfa(outer, mfa.totp) : outer;
   const out: ItemResult[] = [];
   for (const [index, input] of requests.entries()) {
     try {

@@ -100,5 +100,5 @@ export async function activateBundle(ctx: ServiceContext, id: string, input: Act
     ...(input.justification !== undefined ? { justification: input.justification } : {}),
     ...(input.ticket !== undefined ? { ticket: input.ticket } : {}),
     ...(input.validateOnly !== undefined ? { validateOnly: input.validateOnly } : {}),
-  })));
+  })), input.mfa);
 }

@@ -1,7 +1,7 @@
 import type { CreateRequest } from '../contract/requests.ts';
 import { MINUTE_MS, parseDuration, formatDuration } from '../domain/duration.ts';
-import { conflict, forbidden, invalid } from '../domain/errors.ts';
-import { activationMaximumMs, activationRequirements, missingRequirements, type ActivationRequirements } from '../domain/policy.ts';
+import { conflict, forbidden, invalid, mfaRequired } from '../domain/errors.ts';
+import { activationMaximumMs, activationRequirements, mfaFresh, missingRequirements, type ActivationRequirements } from '../domain/policy.ts';
 import { MIN_ASSIGNMENT_MS, START_SKEW_MS } from '../domain/schedule-rules.ts';
 import type { RequestsTable } from '../store/schema.ts';
 import type { ServiceContext } from './context.ts';
@@ -68,10 +68,11 @@ export async function selfActivate(ctx: ServiceContext, tx: Tx, input: CreateReq
     throw invalid('schedule.too_short', 'Your eligibility ends less than 5 minutes after the requested start.', { eligibilityEndsAt: new Date(eligEnd ?? 0).toISOString() });
   }
 
-  const missing = missingRequirements(req, { mfaVerified: ctx.actor.mfaAt !== undefined, justification: input.justification, ticketNumber: input.ticket?.number });
+  const fresh = mfaFresh(policy, ctx.actor.mfaAt, tx.nowMs);
+  const missing = missingRequirements(req, { mfaVerified: fresh === 'ok', justification: input.justification, ticketNumber: input.ticket?.number });
   const requirements = { ...req, missing };
   if (input.validateOnly !== true) {
-    if (missing.includes('mfa')) throw forbidden('policy.mfa_required', 'This role requires multi-factor authentication to activate; API tokens cannot satisfy it. Sign in with MFA and try again.');
+    if (missing.includes('mfa')) throw mfaRequired('Activating this role', fresh === 'stale' ? 'stale' : 'missing', policy.activation.mfaMaxAgeMinutes);
     if (missing.includes('justification')) throw invalid('policy.justification_required', 'This role requires a justification to activate.');
     if (missing.includes('ticket')) throw invalid('policy.ticket_required', 'This role requires ticket information (ticket.number) to activate.');
   }

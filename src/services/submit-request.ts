@@ -15,6 +15,7 @@ import { mayDecide } from './decide-request.ts';
 import { selfActivate, type Submitted } from './self-activate.ts';
 import { selfDeactivate } from './self-deactivate.ts';
 import { adminExtend, adminRenew, selfExtend, selfRenew } from './extend-renew.ts';
+import { withRequestMfa } from './sign-in.ts';
 import { inTransaction, type Tx } from './transaction.ts';
 
 type Handler = (ctx: ServiceContext, tx: Tx, input: CreateRequest) => Promise<Submitted>;
@@ -37,7 +38,8 @@ class DryRun extends Error {
  * itself. `validateOnly` runs every check inside the transaction and rolls it back, so the
  * answer is exactly what a real request would get.
  */
-export async function submitRequest(ctx: ServiceContext, input: CreateRequest): Promise<PimRequest> {
+export async function submitRequest(outer: ServiceContext, input: CreateRequest): Promise<PimRequest> {
+  const ctx = input.mfa !== undefined ? await withRequestMfa(outer, input.mfa.totp) : outer;
   const handler = HANDLERS[input.action];
   if (input.action.startsWith('admin')) await authorizeAdmin(ctx, input);
   try {

@@ -6,7 +6,7 @@ import { APP_ADMINS, ASSIGNMENT_ADMINS, USER_ADMINS } from '../domain/roles.ts';
 import type { ApiTokensTable } from '../store/schema.ts';
 import { requireRoles } from './authorize.ts';
 import type { ServiceContext } from './context.ts';
-import { pimGroupsOf } from './eligibility.ts';
+import { holdsPrivilegedRole } from './privileged.ts';
 import { isoOrNull, iso } from './mappers.ts';
 import { inTransaction } from './transaction.ts';
 
@@ -32,17 +32,7 @@ async function ownerType(ctx: ServiceContext, ownerId: string): Promise<'user' |
 async function authorizeOwner(ctx: ServiceContext, ownerId: string, type: 'user' | 'servicePrincipal', action: string): Promise<void> {
   if (ctx.actor.id === ownerId) return;
   await requireRoles(ctx, type === 'user' ? USER_ADMINS : APP_ADMINS, action);
-  if (action === 'token.create' && (await holdsPrivilegedRole(ctx, ownerId))) await requireRoles(ctx, ASSIGNMENT_ADMINS, `${action}.privileged`);
-}
-
-async function holdsPrivilegedRole(ctx: ServiceContext, principalId: string): Promise<boolean> {
-  const now = ctx.clock.nowMs();
-  const groups = await ctx.db.selectFrom('group_members').select('group_id').where('member_id', '=', principalId).where('removed_at', 'is', null).execute();
-  const holders = [principalId, ...groups.map((g) => g.group_id), ...(await pimGroupsOf(ctx, principalId, now))];
-  const row = await ctx.db.selectFrom('schedules as s').innerJoin('roles as r', 'r.id', 's.role_id').select('s.id')
-    .where('s.principal_id', 'in', holders).where('r.is_privileged', '=', 1).where('s.ended_at', 'is', null)
-    .where((eb) => eb.or([eb('s.end_at', 'is', null), eb('s.end_at', '>', now)])).executeTakeFirst();
-  return row !== undefined;
+  if (action === 'token.create' && (await holdsPrivilegedRole({ db: ctx.db, nowMs: ctx.clock.nowMs() }, ownerId))) await requireRoles(ctx, ASSIGNMENT_ADMINS, `${action}.privileged`);
 }
 
 /** Issues a random token, shown once; only its SHA-256 is stored. */

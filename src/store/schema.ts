@@ -222,6 +222,61 @@ export interface RoleBundlesTable {
   updated_at: number;
 }
 
+export interface UserPasswordsTable {
+  user_id: string;
+  password_hash: string;
+  changed_at: number;
+}
+
+export interface MfaMethodsTable {
+  id: string;
+  user_id: string;
+  type: 'totp' | 'webauthn';
+  name: string;
+  /** TOTP seed, sealed with the server key. */
+  secret: string | null;
+  /** The last TOTP time step accepted: codes of that step or earlier are refused (no replay). */
+  last_used_step: number | null;
+  credential_id: string | null;
+  public_key: string | null;
+  sign_count: number | null;
+  transports: string | null;
+  created_at: number;
+  confirmed_at: number | null;
+  last_used_at: number | null;
+}
+
+export interface RecoveryCodesTable {
+  id: string;
+  user_id: string;
+  code_hash: string;
+  created_at: number;
+  used_at: number | null;
+}
+
+export interface SessionsTable {
+  id: string;
+  token_hash: string;
+  csrf_hash: string;
+  user_id: string;
+  created_at: number;
+  last_seen_at: number;
+  expires_at: number;
+  mfa_at: number | null;
+  auth_method: string;
+  client_address: string | null;
+  user_agent: string | null;
+  ended_at: number | null;
+  end_reason: string | null;
+}
+
+export interface SignInFailuresTable {
+  id: string;
+  account: string;
+  client_address: string;
+  at: number;
+}
+
 export interface Database {
   users: UsersTable;
   groups: GroupsTable;
@@ -237,6 +292,11 @@ export interface Database {
   approval_decisions: ApprovalDecisionsTable;
   outbox: OutboxTable;
   role_bundles: RoleBundlesTable;
+  user_passwords: UserPasswordsTable;
+  mfa_methods: MfaMethodsTable;
+  recovery_codes: RecoveryCodesTable;
+  sessions: SessionsTable;
+  sign_in_failures: SignInFailuresTable;
   api_tokens: ApiTokensTable;
   audit_events: AuditEventsTable;
 }

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -54,7 +54,7 @@ export interface Harness {
 export async function startHarness(opts: { clock?: FakeClock; env?: Record<string, string> } = {}): Promise<Harness> {
   const db = freshDatabase();
   const clock = opts.clock ?? new FakeClock();
-  const config = loadConfig({ PIM_DATABASE_URL: db.url, PIM_LOG_LEVEL: 'silent', ...opts.env });
+  const config = loadConfig({ PIM_DATABASE_URL: db.url, PIM_LOG_LEVEL: 'silent', PIM_SECRET_KEY: randomBytes(32).toString('base64'), ...opts.env });
   const rt = await openRuntime(config, { clock, log: pino({ level: 'silent' }), db: db.pgSchema !== undefined ? { pgSchema: db.pgSchema, poolSize: 12 } : {} });
   const app = await openServer(rt);
   await app.ready();

@@ -103,7 +103,7 @@ describe(`activation, approval and deactivation (${ENGINE})`, () => {
 
     const mfa = await activate(u.api, u.id, roleId);
     assert.equal(mfa.status, 403);
-    assert.equal(mfa.body.error.code, 'policy.mfa_required', 'the default policy needs MFA, which API tokens cannot give');
+    assert.equal(mfa.body.error.code, 'auth.mfa_required', 'the default policy needs MFA, which API tokens cannot give');
     const dry = await activate(u.api, u.id, roleId, { validateOnly: true, justification: undefined });
     assert.equal(dry.status, 200);
     assert.equal(dry.body.status, 'Validated');

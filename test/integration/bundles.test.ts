@@ -30,7 +30,7 @@ describe(`bulk requests and role bundles (${ENGINE})`, () => {
     assert.deepEqual(res.body.results.map((x: { index: number; status: number }) => [x.index, x.status]), [[0, 201], [1, 403], [2, 403]]);
     assert.equal(res.body.results[0].request.status, 'Provisioned');
     assert.equal(res.body.results[1].error.code, 'request.not_eligible');
-    assert.equal(res.body.results[2].error.code, 'policy.mfa_required');
+    assert.equal(res.body.results[2].error.code, 'auth.mfa_required');
     assert.equal(await allowed(u.id, r1), true, 'the one that passed is in force');
 
     const adminBatch = await admin.post('/api/v1/requests/batch', { requests: [r2, r3].map((roleId) => ({ action: 'adminAssign', kind: 'eligible', principalId: u.id, roleId, schedule: { permanent: true } })) });

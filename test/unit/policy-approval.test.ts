@@ -33,6 +33,7 @@ describe('defaultPolicy: Entra defaults', () => {
         maximumDuration: 'PT8H', requireMfa: true, requireJustification: true, requireTicket: false,
         authenticationContext: { enabled: false, claimValue: null },
         requireApproval: false, approvalStages: [], approverJustificationRequired: true, allowWorkloadActivation: false,
+        mfaMaxAgeMinutes: null, approverMfaRequired: false,
       },
       assignment: {
         eligible: { permanentAllowed: true, maximumDuration: 'P365D', requireMfa: false, requireJustification: false },

@@ -23,7 +23,7 @@ export function bundleRoutes(app: App): void {
       description: 'The answer is 200 with one result per request, in order, each with the status it would have had alone.',
       body: BatchRequestsInput, response: { 200: BatchResults },
     },
-  }, async (req) => results(await submitBatch(req.ctx, req.body.requests)));
+  }, async (req) => results(await submitBatch(req.ctx, req.body.requests, req.body.mfa)));
 
   const tags = ['bundles'];
   app.get('/api/v1/me/bundles', { config: { access: ANY_USER }, schema: { tags, summary: 'My role bundles ("my usual set")', response: { 200: Type.Object({ items: Type.Array(Bundle) }, { additionalProperties: false }) } } },

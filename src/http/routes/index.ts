@@ -1,6 +1,7 @@
 import type { App } from '../types.ts';
 import { administrativeUnitRoutes } from './administrative-units.ts';
 import { auditRoutes } from './audit.ts';
+import { authRoutes } from './auth.ts';
 import { authzenRoutes } from './authzen.ts';
 import { bundleRoutes } from './bundles.ts';
 import { checkRoutes } from './check.ts';
@@ -13,6 +14,7 @@ import { tokenRoutes } from './tokens.ts';
 import { userRoutes } from './users.ts';
 
 export function registerRoutes(app: App): void {
+  authRoutes(app);
   userRoutes(app);
   groupRoutes(app);
   administrativeUnitRoutes(app);

@@ -23,11 +23,11 @@ export function requestRoutes(app: App): void {
   app.post('/api/v1/requests/:id/approve', {
     config: { access: ANY_USER },
     schema: { tags: ['approvals'], summary: 'Approve a pending request (approvers of its current stage; never your own)', params: IdParams, body: DecisionInput, response: { 200: PimRequest } },
-  }, (req) => decideRequest(req.ctx, req.params.id, 'approve', req.body.justification, { kind: req.body.kind, schedule: req.body.schedule }));
+  }, (req) => decideRequest(req.ctx, req.params.id, 'approve', req.body.justification, { kind: req.body.kind, schedule: req.body.schedule }, req.body.mfa));
   app.post('/api/v1/requests/:id/deny', {
     config: { access: ANY_USER },
     schema: { tags: ['approvals'], summary: 'Deny a pending request', params: IdParams, body: DecisionInput, response: { 200: PimRequest } },
-  }, (req) => decideRequest(req.ctx, req.params.id, 'deny', req.body.justification, { kind: req.body.kind, schedule: req.body.schedule }));
+  }, (req) => decideRequest(req.ctx, req.params.id, 'deny', req.body.justification, { kind: req.body.kind, schedule: req.body.schedule }, req.body.mfa));
   app.post('/api/v1/requests/:id/cancel', {
     config: { access: ANY_USER },
     schema: { tags, summary: 'Cancel a pending request (the requester, or a Privileged Role / Global Administrator)', params: IdParams, response: { 200: PimRequest } },

@@ -1,0 +1,161 @@
+import { hashPassword, verifyPassword } from '../auth/passwords.ts';
+import { DomainError, forbidden, notFound, unauthenticated } from '../domain/errors.ts';
+import { checkPassword } from '../domain/password-policy.ts';
+import { ASSIGNMENT_ADMINS, USER_ADMINS } from '../domain/roles.ts';
+import { throttle, WINDOW_MS } from '../domain/sign-in-limits.ts';
+import { requireRoles } from './authorize.ts';
+import type { ServiceContext } from './context.ts';
+import { hasMfa, useSecondFactor, type SecondFactor } from './mfa-methods.ts';
+import { holdsPrivilegedRole } from './privileged.ts';
+import { endSessionsOf, openSession, rotateSession, type IssuedSession } from './sessions.ts';
+import { inTransaction } from './transaction.ts';
+
+export interface SignedIn {
+  user: { id: string; userPrincipalName: string; displayName: string };
+  session: IssuedSession;
+}
+
+const throttled = (retryAfterMs: number) => new DomainError('RateLimited', 'auth.throttled', 'Too many failed sign-ins from here: wait and try again.', { retryAfterSeconds: Math.ceil(retryAfterMs / 1000) });
+
+/** Records a failed attempt (it feeds the throttle) with its audit event, in a transaction of its own that commits. */
+async function fail(ctx: ServiceContext, account: string, userId: string | null, reason: string): Promise<void> {
+  const address = ctx.actor.clientAddress ?? 'unknown';
+  await inTransaction(ctx, async (tx) => {
+    await tx.db.insertInto('sign_in_failures').values({ id: ctx.ids.uuid(), account, client_address: address, at: tx.nowMs }).execute();
+    // Keep the log small: what the throttle no longer reads goes.
+    await tx.db.deleteFrom('sign_in_failures').where('at', '<', tx.nowMs - 24 * 60 * 60_000).execute();
+    await tx.audit({ action: 'auth.sign_in', outcome: 'failure', targetType: userId === null ? null : 'user', targetId: userId, after: { account: account.slice(0, 256), reason } });
+  });
+}
+
+/**
+ * Password sign-in, with the second factor when the user has one (TOTP or a recovery code).
+ * Failures are throttled per account-and-address and per address (domain/sign-in-limits.ts):
+ * an attacker elsewhere can never lock the owner out. Unknown account, wrong password and
+ * disabled account answer the same, in the same time.
+ */
+export async function signInWithPassword(ctx: ServiceContext, input: { userPrincipalName: string; password: string; userAgent?: string | undefined } & SecondFactor): Promise<SignedIn> {
+  const account = input.userPrincipalName.trim().toLowerCase();
+  const address = ctx.actor.clientAddress ?? 'unknown';
+  const now = ctx.clock.nowMs();
+  const since = now - WINDOW_MS;
+  const pair = await ctx.db.selectFrom('sign_in_failures').select('at').where('account', '=', account).where('client_address', '=', address).where('at', '>', since).execute();
+  const fromAddress = await ctx.db.selectFrom('sign_in_failures').select('at').where('client_address', '=', address).where('at', '>', since).execute();
+  const t = throttle({ accountAddress: pair.map((r) => r.at), address: fromAddress.map((r) => r.at) }, now);
+  if (!t.allowed) {
+    await inTransaction(ctx, (tx) => tx.audit({ action: 'auth.sign_in', outcome: 'failure', after: { account: account.slice(0, 256), reason: `throttled_${t.rule}` } }));
+    throw throttled(t.retryAfterMs);
+  }
+
+  const user = await ctx.db.selectFrom('users').select(['id', 'user_principal_name', 'display_name', 'enabled', 'deleted_at']).where('upn_lower', '=', account).executeTakeFirst();
+  const stored = user ? await ctx.db.selectFrom('user_passwords').select('password_hash').where('user_id', '=', user.id).executeTakeFirst() : undefined;
+  const ok = await verifyPassword(stored?.password_hash, input.password);
+  if (!user || !ok || user.enabled !== 1 || user.deleted_at !== null) {
+    await fail(ctx, account, user?.id ?? null, !user ? 'unknown_account' : !ok ? 'bad_password' : 'account_disabled');
+    throw unauthenticated('auth.invalid_credentials', 'The user name or password is wrong, or the account is disabled.');
+  }
+
+  const needsMfa = await hasMfa(ctx.db, user.id);
+  if (needsMfa && input.totp === undefined && input.recoveryCode === undefined) {
+    // The password was right; the client asks for the code and sends both again.
+    throw unauthenticated('auth.mfa_required', 'Enter the code from your authenticator app (or a recovery code).', { reason: 'sign_in', methods: ['totp', 'recovery'] });
+  }
+  return inTransaction(ctx, async (tx) => {
+    let mfaAt: number | null = null;
+    if (needsMfa) {
+      const used = await useSecondFactor(ctx, tx, user.id, input);
+      if (used === null) throw new DomainError('Unauthenticated', 'auth.invalid_mfa', 'That code is not valid (or was already used).');
+      mfaAt = tx.nowMs;
+    }
+    await tx.db.deleteFrom('sign_in_failures').where('account', '=', account).where('client_address', '=', address).execute();
+    await tx.db.updateTable('users').set({ last_sign_in_at: tx.nowMs }).where('id', '=', user.id).execute();
+    await tx.audit({ action: 'auth.sign_in', targetType: 'user', targetId: user.id, after: { method: 'password', mfa: mfaAt !== null } });
+    const session = await openSession(ctx, tx, user.id, { mfaAt, method: mfaAt !== null ? 'password+mfa' : 'password', userAgent: input.userAgent });
+    return { user: { id: user.id, userPrincipalName: user.user_principal_name, displayName: user.display_name }, session };
+  }).catch(async (err: unknown) => {
+    // A wrong second factor is a failed sign-in too (it feeds the throttle); the transaction above rolled back.
+    if (err instanceof DomainError && err.code === 'auth.invalid_mfa') await fail(ctx, account, user.id, 'bad_mfa');
+    throw err;
+  });
+}
+
+async function throttleOf(ctx: ServiceContext, account: string): Promise<void> {
+  const address = ctx.actor.clientAddress ?? 'unknown';
+  const now = ctx.clock.nowMs();
+  const since = now - WINDOW_MS;
+  const pair = await ctx.db.selectFrom('sign_in_failures').select('at').where('account', '=', account).where('client_address', '=', address).where('at', '>', since).execute();
+  const fromAddress = await ctx.db.selectFrom('sign_in_failures').select('at').where('client_address', '=', address).where('at', '>', since).execute();
+  const t = throttle({ accountAddress: pair.map((r) => r.at), address: fromAddress.map((r) => r.at) }, now);
+  if (!t.allowed) throw throttled(t.retryAfterMs);
+}
+
+/**
+ * Per-request MFA for API-token callers (`mfa: { totp }`): the code is verified (once, like
+ * any TOTP code) and counts for this request only. Wrong codes feed the sign-in throttle, so a
+ * stolen token cannot be used to guess them.
+ */
+export async function withRequestMfa(ctx: ServiceContext, totp: string): Promise<ServiceContext> {
+  const me = ctx.actor.id;
+  if (ctx.actor.type !== 'user' || me === null) throw forbidden('auth.mfa_not_applicable', 'Only users do MFA; service principals are covered by approval.');
+  await throttleOf(ctx, me);
+  const ok = await inTransaction(ctx, async (tx) => (await useSecondFactor(ctx, tx, me, { totp })) !== null);
+  if (!ok) {
+    await fail(ctx, me, me, 'bad_request_mfa');
+    throw unauthenticated('auth.invalid_mfa', 'That code is not valid (or was already used): use the next code from your authenticator app.');
+  }
+  return { ...ctx, actor: { ...ctx.actor, mfaAt: ctx.clock.nowMs() } };
+}
+
+/** MFA step-up in a session: proves a second factor now and rotates the session (new id). */
+export async function stepUp(ctx: ServiceContext, f: SecondFactor): Promise<IssuedSession> {
+  const me = ctx.actor.id;
+  if (ctx.actor.via !== 'session' || ctx.actor.sessionId === undefined || me === null) throw forbidden('auth.session_required', 'Step-up MFA happens in a signed-in session; API calls may carry mfa: { totp } per request instead.');
+  const sessionId = ctx.actor.sessionId;
+  await throttleOf(ctx, me);
+  const result = await inTransaction(ctx, async (tx) => {
+    const used = await useSecondFactor(ctx, tx, me, f);
+    if (used === null) return null;
+    return rotateSession(ctx, tx, sessionId, tx.nowMs, `mfa:${used}`);
+  });
+  if (result === null) {
+    await fail(ctx, me, me, 'bad_mfa');
+    throw unauthenticated('auth.invalid_mfa', 'That code is not valid (or was already used).');
+  }
+  return result;
+}
+
+/** Administrators set a user's password (for a privileged user: Privileged Role / Global Administrators); the user's sessions end. */
+export async function setUserPassword(ctx: ServiceContext, userId: string, password: string): Promise<void> {
+  await requireRoles(ctx, USER_ADMINS, 'password.set');
+  const u = await ctx.db.selectFrom('users').select(['id', 'user_principal_name']).where('id', '=', userId).where('deleted_at', 'is', null).executeTakeFirst();
+  if (!u) throw notFound('user.not_found', 'No such user.', { id: userId });
+  if (ctx.actor.id !== userId && (await holdsPrivilegedRole({ db: ctx.db, nowMs: ctx.clock.nowMs() }, userId))) await requireRoles(ctx, ASSIGNMENT_ADMINS, 'password.set.privileged');
+  checkPassword(password, u.user_principal_name);
+  const hash = await hashPassword(password);
+  await inTransaction(ctx, async (tx) => {
+    await tx.db.deleteFrom('user_passwords').where('user_id', '=', userId).execute();
+    await tx.db.insertInto('user_passwords').values({ user_id: userId, password_hash: hash, changed_at: tx.nowMs }).execute();
+    await tx.audit({ action: 'password.set', targetType: 'user', targetId: userId });
+    await endSessionsOf(tx, userId, 'password_set');
+  });
+}
+
+/** A user changes their own password (the current one is required); their other sessions end. */
+export async function changeMyPassword(ctx: ServiceContext, current: string, next: string): Promise<void> {
+  const me = ctx.actor.id;
+  if (ctx.actor.type !== 'user' || me === null) throw forbidden('password.users_only', 'Only users have passwords.');
+  const u = await ctx.db.selectFrom('users').select(['user_principal_name']).where('id', '=', me).executeTakeFirstOrThrow();
+  const stored = await ctx.db.selectFrom('user_passwords').select('password_hash').where('user_id', '=', me).executeTakeFirst();
+  if (stored !== undefined && !(await verifyPassword(stored.password_hash, current))) {
+    await fail(ctx, u.user_principal_name.toLowerCase(), me, 'bad_password');
+    throw unauthenticated('auth.invalid_credentials', 'The current password is wrong.');
+  }
+  checkPassword(next, u.user_principal_name);
+  const hash = await hashPassword(next);
+  await inTransaction(ctx, async (tx) => {
+    await tx.db.deleteFrom('user_passwords').where('user_id', '=', me).execute();
+    await tx.db.insertInto('user_passwords').values({ user_id: me, password_hash: hash, changed_at: tx.nowMs }).execute();
+    await tx.audit({ action: 'password.changed', targetType: 'user', targetId: me });
+    await endSessionsOf(tx, me, 'password_changed', ctx.actor.sessionId);
+  });
+}
