@@ -5,6 +5,7 @@ import { openRuntime } from '../runtime.ts';
 import { bootstrapAdmin } from '../services/bootstrap.ts';
 import { serve } from './serve.ts';
 import { auditExportCommand, auditVerifyCommand } from './audit.ts';
+import { registerUserCommands } from './client/commands.ts';
 
 const program = new Command('pim')
   .description('openpim: Privileged Identity Management — eligible roles, just-in-time activation, audit and a check API')
@@ -39,6 +40,8 @@ program.command('bootstrap')
       await rt.close();
     }
   });
+
+registerUserCommands(program);
 
 const audit = program.command('audit').description('Audit log tools');
 audit.command('verify').description('Walk the hash chain and name the first broken event').option('--json', 'print JSON').action(auditVerifyCommand);
