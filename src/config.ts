@@ -29,8 +29,30 @@ export interface Config {
   sessionIdleMinutes: number;
   /** …and this long after sign-in, however busy (hours). */
   sessionAbsoluteHours: number;
+  /**
+   * Which proxies to believe about the client address (X-Forwarded-For): false (direct),
+   * a hop count, or addresses/CIDRs. Behind a proxy this must be set, or every sign-in
+   * attempt looks like it comes from the proxy and the per-address throttle hits everyone.
+   */
+  trustProxy: boolean | number | string[];
   /** Migrate on start (the embedded default); off for operators who run `pim migrate` themselves. */
   autoMigrate: boolean;
+  /** Single sign-on with an OpenID Connect provider; null when not configured (password sign-in only). */
+  oidc: OidcConfig | null;
+}
+
+export interface OidcConfig {
+  /** The issuer identifier (discovery at <issuer>/.well-known/openid-configuration). https, or http on a loopback host. */
+  issuer: string;
+  clientId: string;
+  /** Sent with client_secret_basic; without it the client is public (PKCE alone). */
+  clientSecret: string | undefined;
+  /** Requested scopes; always includes openid. */
+  scopes: string[];
+  /** `acr` values that mean the provider did MFA (besides the `amr` rule); sent as acr_values on step-up. */
+  mfaAcr: string[];
+  /** Create a user on first sign-in when no one matches (upn = the verified email). */
+  createUsers: boolean;
 }
 
 export class ConfigError extends Error {
@@ -79,12 +101,54 @@ function bool(env: Env, key: string, def: boolean, problems: string[]): boolean 
   return def;
 }
 
+function trustProxyOf(raw: string | undefined, problems: string[]): boolean | number | string[] {
+  if (raw === undefined || /^(false|0|no|off)$/i.test(raw)) return false;
+  if (/^(true|yes|on)$/i.test(raw)) return true;
+  if (/^\d+$/.test(raw)) return Number(raw);
+  const list = raw.split(',').map((x) => x.trim()).filter((x) => x !== '');
+  if (list.some((x) => !/^[0-9a-fA-F:.]+(\/\d{1,3})?$/.test(x))) problems.push(`PIM_TRUST_PROXY: expected false, true, a hop count or a comma list of addresses/CIDRs, got "${raw}"`);
+  return list;
+}
+
 /** 32 bytes, as 64 hex digits or base64 / base64url. */
 function secretKey(raw: string | undefined, problems: string[]): Buffer | undefined {
   if (raw === undefined) return undefined;
   const key = /^[0-9a-fA-F]{64}$/.test(raw) ? Buffer.from(raw, 'hex') : Buffer.from(raw, raw.includes('-') || raw.includes('_') ? 'base64url' : 'base64');
   if (key.length !== 32) problems.push('PIM_SECRET_KEY: expected 32 bytes as 64 hex digits or base64 (e.g. `openssl rand -base64 32`)');
   return key;
+}
+
+const LOOPBACK = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/i;
+
+/** SSO settings: all or nothing. Issuer and client id switch it on; the others need both. */
+function oidcConfig(env: Env, problems: string[]): OidcConfig | null {
+  const issuer = read(env, 'PIM_OIDC_ISSUER', problems);
+  const clientId = read(env, 'PIM_OIDC_CLIENT_ID', problems);
+  const clientSecret = read(env, 'PIM_OIDC_CLIENT_SECRET', problems);
+  const scopesRaw = read(env, 'PIM_OIDC_SCOPES', problems);
+  const acrRaw = read(env, 'PIM_OIDC_MFA_ACR', problems);
+  const createUsers = bool(env, 'PIM_OIDC_CREATE_USERS', true, problems);
+  if (issuer === undefined && clientId === undefined) {
+    const given = { PIM_OIDC_CLIENT_SECRET: clientSecret, PIM_OIDC_SCOPES: scopesRaw, PIM_OIDC_MFA_ACR: acrRaw, PIM_OIDC_CREATE_USERS: read(env, 'PIM_OIDC_CREATE_USERS', []) };
+    const stray = Object.entries(given).filter(([, v]) => v !== undefined).map(([k]) => k);
+    if (stray.length > 0) problems.push(`${stray.join(', ')}: set PIM_OIDC_ISSUER and PIM_OIDC_CLIENT_ID too (single sign-on is off without them)`);
+    return null;
+  }
+  if (issuer === undefined) problems.push('PIM_OIDC_ISSUER: required when PIM_OIDC_CLIENT_ID is set');
+  if (clientId === undefined) problems.push('PIM_OIDC_CLIENT_ID: required when PIM_OIDC_ISSUER is set');
+  if (issuer !== undefined) {
+    let u: URL | undefined;
+    try { u = new URL(issuer); } catch { /* reported below */ }
+    if (u === undefined || (u.protocol !== 'https:' && u.protocol !== 'http:')) problems.push(`PIM_OIDC_ISSUER: expected an https URL, got "${issuer}"`);
+    else if (u.protocol === 'http:' && !LOOPBACK.test(u.hostname)) problems.push(`PIM_OIDC_ISSUER: plain http is allowed only on a loopback host (localhost, 127.x.x.x, [::1]), got "${issuer}"`);
+    else if (u.search !== '' || u.hash !== '' || u.username !== '' || u.password !== '') problems.push(`PIM_OIDC_ISSUER: expected an issuer identifier without query, fragment or credentials, got "${issuer}"`);
+  }
+  const scopes = (scopesRaw ?? 'openid email profile').split(/[\s,]+/).filter((x) => x !== '');
+  if (!scopes.includes('openid')) problems.push(`PIM_OIDC_SCOPES: must include openid, got "${scopesRaw ?? ''}"`);
+  if (scopes.some((x) => !/^[\x21\x23-\x5B\x5D-\x7E]+$/.test(x))) problems.push(`PIM_OIDC_SCOPES: expected space-separated scope names, got "${scopesRaw ?? ''}"`);
+  const mfaAcr = (acrRaw ?? '').split(',').map((x) => x.trim()).filter((x) => x !== '');
+  if (issuer === undefined || clientId === undefined) return null;
+  return { issuer, clientId, clientSecret, scopes, mfaAcr, createUsers };
 }
 
 export function loadConfig(env: Env = process.env, cwd: string = process.cwd()): Config {
@@ -128,12 +192,15 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     secretKey: secretKey(read(env, 'PIM_SECRET_KEY', problems), problems),
     sessionIdleMinutes: int(env, 'PIM_SESSION_IDLE_MINUTES', 30, 1, 1440, problems),
     sessionAbsoluteHours: int(env, 'PIM_SESSION_ABSOLUTE_HOURS', 12, 1, 720, problems),
+    trustProxy: trustProxyOf(read(env, 'PIM_TRUST_PROXY', problems), problems),
     autoMigrate: bool(env, 'PIM_AUTO_MIGRATE', true, problems),
+    oidc: oidcConfig(env, problems),
   };
 
   const known = new Set(['PIM_DATA_DIR', 'PIM_HOST', 'PIM_PORT', 'PIM_DATABASE_URL', 'PIM_PUBLIC_URL', 'PIM_LOG_LEVEL',
     'PIM_MAX_ROLE_ASSIGNABLE_GROUPS', 'PIM_SOFT_DELETE_RETENTION_DAYS', 'PIM_CHECK_RATE_LIMIT_PER_MINUTE',
-    'PIM_INDEX_POLL_MS', 'PIM_APPROVAL_TIMEOUT_HOURS', 'PIM_SCHEDULER', 'PIM_SCHEDULER_INTERVAL_MS', 'PIM_SECRET_KEY', 'PIM_SESSION_IDLE_MINUTES', 'PIM_SESSION_ABSOLUTE_HOURS', 'PIM_AUTO_MIGRATE', 'PIM_TEST_DATABASE_URL', 'PIM_URL', 'PIM_TOKEN', 'PIM_CONFIG_DIR']);
+    'PIM_INDEX_POLL_MS', 'PIM_APPROVAL_TIMEOUT_HOURS', 'PIM_SCHEDULER', 'PIM_SCHEDULER_INTERVAL_MS', 'PIM_SECRET_KEY', 'PIM_TRUST_PROXY', 'PIM_SESSION_IDLE_MINUTES', 'PIM_SESSION_ABSOLUTE_HOURS', 'PIM_AUTO_MIGRATE',
+    'PIM_OIDC_ISSUER', 'PIM_OIDC_CLIENT_ID', 'PIM_OIDC_CLIENT_SECRET', 'PIM_OIDC_SCOPES', 'PIM_OIDC_MFA_ACR', 'PIM_OIDC_CREATE_USERS', 'PIM_TEST_DATABASE_URL', 'PIM_URL', 'PIM_TOKEN', 'PIM_CONFIG_DIR']);
   for (const key of Object.keys(env)) {
     const base = key.endsWith('_FILE') ? key.slice(0, -5) : key;
     // A typo such as PIM_PROT would otherwise be ignored silently.

@@ -277,6 +277,29 @@ export interface SignInFailuresTable {
   at: number;
 }
 
+/** A user's account at an OpenID Connect provider: (issuer, subject) names it for good, unlike an email. */
+export interface UserIdentitiesTable {
+  id: string;
+  user_id: string;
+  issuer: string;
+  subject: string;
+  created_at: number;
+  last_used_at: number;
+}
+
+/** An OIDC login under way: id = SHA-256 of the state; used once; expires after ten minutes. */
+export interface OidcLoginsTable {
+  id: string;
+  /** The PKCE verifier, sealed with the server key. */
+  code_verifier: string;
+  nonce: string;
+  return_to: string;
+  /** Set for a step-up: the session that gets fresh MFA. */
+  step_up_session_id: string | null;
+  created_at: number;
+  expires_at: number;
+}
+
 export interface Database {
   users: UsersTable;
   groups: GroupsTable;
@@ -297,6 +320,8 @@ export interface Database {
   recovery_codes: RecoveryCodesTable;
   sessions: SessionsTable;
   sign_in_failures: SignInFailuresTable;
+  user_identities: UserIdentitiesTable;
+  oidc_logins: OidcLoginsTable;
   api_tokens: ApiTokensTable;
   audit_events: AuditEventsTable;
 }

@@ -6,6 +6,7 @@ import { authzenRoutes } from './authzen.ts';
 import { bundleRoutes } from './bundles.ts';
 import { checkRoutes } from './check.ts';
 import { groupRoutes } from './groups.ts';
+import { oidcRoutes } from './oidc.ts';
 import { requestRoutes } from './requests.ts';
 import { roleSettingsRoutes } from './role-settings.ts';
 import { roleRoutes } from './roles.ts';
@@ -15,6 +16,7 @@ import { userRoutes } from './users.ts';
 
 export function registerRoutes(app: App): void {
   authRoutes(app);
+  oidcRoutes(app);
   userRoutes(app);
   groupRoutes(app);
   administrativeUnitRoutes(app);

@@ -1,0 +1,99 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { Type } from 'typebox';
+import { DomainError } from '../../domain/errors.ts';
+import { withActor, type ServiceContext } from '../../services/context.ts';
+import { CALLBACK_PATH, finishOidc, LOGIN_TTL_MS, signInProviders, startOidc } from '../../services/oidc-sign-in.ts';
+import { authenticateSession } from '../../services/sessions.ts';
+import { SESSION_COOKIE, setSessionCookies } from '../session-cookies.ts';
+import type { App } from '../types.ts';
+import { PUBLIC } from './access.ts';
+
+/**
+ * Binds a login to the browser that started it: the state also rides in this cookie, and the
+ * callback must bring both (so nobody can send a victim a callback link of their own login).
+ * Only sent to the OIDC routes; gone after the callback or ten minutes.
+ */
+const STATE_COOKIE = 'pim_oidc_state';
+const STATE_PATH = '/api/v1/auth/oidc';
+
+const Providers = Type.Object({
+  password: Type.Literal(true),
+  oidc: Type.Object({
+    enabled: Type.Boolean(),
+    startUrl: Type.Union([Type.String(), Type.Null()], { description: 'Send the browser here to sign in with single sign-on (add ?returnTo=/path)' }),
+  }, { additionalProperties: false }),
+}, { additionalProperties: false });
+
+const StartQuery = Type.Object({
+  returnTo: Type.Optional(Type.String({ maxLength: 2000, description: 'A path on this site to land on afterwards (default /)' })),
+  stepUp: Type.Optional(Type.Union([Type.Literal('1'), Type.Literal('true'), Type.Literal('0'), Type.Literal('false')], { description: 'Re-authenticate (with MFA) at the provider for the signed-in session' })),
+}, { additionalProperties: false });
+
+// Providers may add parameters of their own (session_state …): the known ones are bounded, others pass.
+const CallbackQuery = Type.Object({
+  code: Type.Optional(Type.String({ maxLength: 4096 })),
+  state: Type.Optional(Type.String({ maxLength: 512 })),
+  iss: Type.Optional(Type.String({ maxLength: 2000 })),
+  error: Type.Optional(Type.String({ maxLength: 200 })),
+  error_description: Type.Optional(Type.String({ maxLength: 2000 })),
+}, { additionalProperties: true });
+
+const Redirect = Type.Null({ description: 'A redirect: see the Location header' });
+const headerText = (h: string | string[] | undefined): string | undefined => (Array.isArray(h) ? h[0] : h);
+
+/** Public routes read the session cookie only where they need it (step-up); a dead cookie counts as none. */
+async function withSession(req: FastifyRequest): Promise<ServiceContext> {
+  const token = req.cookies[SESSION_COOKIE];
+  if (token === undefined || token === '') return req.ctx;
+  try {
+    return withActor(req.ctx, await authenticateSession(req.ctx, token, req.ip));
+  } catch (err) {
+    if (err instanceof DomainError) return req.ctx;
+    throw err;
+  }
+}
+
+export function oidcRoutes(app: App): void {
+  const tags = ['sign-in'];
+  const secure = app.pimConfig.publicUrl.startsWith('https:');
+  const clearState = (reply: FastifyReply) => reply.clearCookie(STATE_COOKIE, { path: STATE_PATH, httpOnly: true, sameSite: 'lax', secure });
+
+  app.get('/api/v1/auth/providers', {
+    config: { access: PUBLIC },
+    schema: { tags, summary: 'How one may sign in here: password, and single sign-on when configured', response: { 200: Providers } },
+  }, (req) => signInProviders(req.ctx));
+
+  app.get('/api/v1/auth/oidc/start', {
+    config: { access: PUBLIC },
+    schema: {
+      tags, summary: 'Sign in with single sign-on: redirects to the OpenID Connect provider',
+      description: 'With stepUp=1 (in a signed-in session) the provider is asked to authenticate again now (max_age=0, prompt=login, acr_values from PIM_OIDC_MFA_ACR): the session then gets fresh MFA when the provider reports it. 404 auth.sso_not_configured when single sign-on is off; 400 auth.return_to_invalid unless returnTo is a path on this site.',
+      querystring: StartQuery, response: { 302: Redirect },
+    },
+  }, async (req, reply) => {
+    const stepUp = req.query.stepUp === '1' || req.query.stepUp === 'true';
+    const ctx = stepUp ? await withSession(req) : req.ctx;
+    const s = await startOidc(ctx, { returnTo: req.query.returnTo, stepUp });
+    reply.setCookie(STATE_COOKIE, s.state, { path: STATE_PATH, httpOnly: true, sameSite: 'lax', secure, maxAge: LOGIN_TTL_MS / 1000 });
+    return reply.redirect(s.url, 302);
+  });
+
+  app.get('/api/v1/auth/oidc/callback', {
+    config: { access: PUBLIC },
+    schema: {
+      tags, summary: 'Where the OpenID Connect provider sends the browser back; sets the session cookie and redirects to returnTo',
+      description: 'Refusals: 400 auth.sso_state_invalid (unknown, used, expired, or started in another browser), 401 auth.sso_failed, 403 auth.sso_no_user / auth.account_disabled / auth.sso_user_mismatch / auth.sso_mfa_missing, 409 auth.sso_link_conflict.',
+      querystring: CallbackQuery, response: { 302: Redirect },
+    },
+  }, async (req, reply) => {
+    const q = req.url.indexOf('?');
+    // The URL the provider redirected to (PIM_PUBLIC_URL may sit behind a proxy or under a path).
+    const currentUrl = new URL(`${app.pimConfig.publicUrl}${CALLBACK_PATH}${q >= 0 ? req.url.slice(q) : ''}`);
+    const boundState = req.cookies[STATE_COOKIE];
+    clearState(reply);
+    const ctx = await withSession(req);
+    const done = await finishOidc(ctx, currentUrl, { boundState, userAgent: headerText(req.headers['user-agent']) });
+    setSessionCookies(reply, done.session, secure);
+    return reply.redirect(done.returnTo, 302);
+  });
+}
