@@ -36,6 +36,8 @@ function validators() {
 
 export const BODY_LIMIT = 1024 * 1024;
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+/** Trust the nearest `n` proxies (Fastify's types take the count as a function). */
+const hopsTrusted = (n: number) => (_address: string, hop: number): boolean => hop < n;
 const headerText = (h: string | string[] | undefined): string | undefined => (Array.isArray(h) ? h[0] : h);
 
 export async function buildApp(deps: Deps): Promise<App> {
@@ -44,7 +46,8 @@ export async function buildApp(deps: Deps): Promise<App> {
   const app = Fastify({
     loggerInstance: logger,
     bodyLimit: BODY_LIMIT,
-    trustProxy: false,
+    // Client addresses feed the sign-in throttle and the audit: believe only configured proxies.
+    trustProxy: typeof deps.config.trustProxy === 'number' ? hopsTrusted(deps.config.trustProxy) : deps.config.trustProxy,
     // Per-request log lines only when debugging: the check API serves thousands a second.
     logController: new LogController({ disableRequestLogging: deps.config.logLevel !== 'debug' && deps.config.logLevel !== 'trace' }),
     ajv: {},

@@ -7,6 +7,7 @@ import type { RequestsTable, SchedulesTable } from '../store/schema.ts';
 import type { ServiceContext } from './context.ts';
 import { isoOrNull } from './mappers.ts';
 import { auditContext, recordRequest } from './request-records.ts';
+import { assertAssignmentRules } from './admin-assign.ts';
 import { guarded } from './guardrails.ts';
 import { capLinkedActivations, membershipShortened } from './linked-activations.ts';
 import { findLiveSchedule } from './request-targets.ts';
@@ -43,6 +44,7 @@ export async function adminUpdate(ctx: ServiceContext, tx: Tx, input: CreateRequ
   if (!s || s.principal_id !== input.principalId || s.role_id !== input.roleId) throw notFound('schedule.not_found', 'No live assignment matches this request.', { principalId: input.principalId, roleId: input.roleId, scope });
   if (input.schedule === undefined) throw invalid('schedule.expiration_ambiguous', 'Give the new schedule.');
   const { policy } = await effectivePolicy(tx, s.role_id, s.scope);
+  assertAssignmentRules(ctx, policy, s.kind, input);
   const w = nextWindow(tx.nowMs, s, input.schedule, expirationRule(policy, s.kind));
   const request = await recordRequest(ctx, tx, { ...input, scope: s.scope }, { kind: s.kind, status: 'Provisioned', targetScheduleId: s.id, startAt: w.startAt, endAt: w.endAt });
   await guarded(tx, () => tx.db.updateTable('schedules').set({ start_at: w.startAt, end_at: w.endAt, updated_at: tx.nowMs, reminded_level: 0 }).where('id', '=', s.id).execute());

@@ -1,7 +1,7 @@
 import type { CreateRequest } from '../contract/requests.ts';
 import { DAY_MS, MINUTE_MS } from '../domain/duration.ts';
-import { conflict, invalid, notFound } from '../domain/errors.ts';
-import { expirationRule, type RolePolicy } from '../domain/policy.ts';
+import { conflict, invalid, mfaRequired, notFound } from '../domain/errors.ts';
+import { expirationRule, mfaFresh, type RolePolicy } from '../domain/policy.ts';
 import { isGroupRole } from '../domain/roles.ts';
 import { checkLength, resolveWindow, type ScheduleInput, type ScheduleKind, type Window } from '../domain/schedule-rules.ts';
 import { assertAssignmentRules } from './admin-assign.ts';
@@ -102,6 +102,7 @@ export async function adminExtend(ctx: ServiceContext, tx: Tx, input: CreateRequ
   const s = await extensible(tx, input);
   if (input.schedule === undefined) throw invalid('schedule.expiration_ambiguous', 'Give the new schedule (endAt, duration from the start, or permanent).');
   const { policy } = await effectivePolicy(tx, s.role_id, s.scope);
+  assertAssignmentRules(ctx, policy, s.kind, input);
   const w = nextWindow(tx.nowMs, s, input.schedule, expirationRule(policy, s.kind));
   const request = await recordRequest(ctx, tx, { ...input, scope: s.scope }, { kind: s.kind, status: 'Provisioned', targetScheduleId: s.id, startAt: w.startAt, endAt: w.endAt });
   await extendTo(ctx, tx, s, w, request.id, auditContext(input, request.id));
@@ -191,8 +192,10 @@ export async function grantExtendOrRenew(ctx: ServiceContext, tx: Tx, r: Request
   if (r.action === 'selfExtend') {
     if (!live(s, tx.nowMs)) return { status: 'Failed', reason: 'The assignment ended before the extension was approved; ask to renew it instead.' };
     if (kind !== s.kind) {
-      // A change of kind is a new assignment of that kind replacing this one.
+      // A change of kind is a new assignment of that kind replacing this one, made by the approver.
       await assertMayHoldAs(tx, s, kind, policy);
+      const fresh = mfaFresh(policy, ctx.actor.mfaAt, tx.nowMs);
+      if (policy.assignment[kind].requireMfa && fresh !== 'ok') throw mfaRequired(`Approving this as ${kind}`, fresh === 'stale' ? 'stale' : 'missing', policy.activation.mfaMaxAgeMinutes);
       const w = changes.schedule !== undefined ? resolveWindow(tx.nowMs, changes.schedule, expirationRule(policy, kind)) : { startAt: tx.nowMs, endAt: r.requested_end_at ?? (s.end_at ?? tx.nowMs) + length };
       assertFits(policy, kind, w);
       await tx.db.updateTable('schedules').set({ ended_at: tx.nowMs, end_reason: 'replaced', ended_by: ctx.actor.id, updated_at: tx.nowMs }).where('id', '=', s.id).execute();

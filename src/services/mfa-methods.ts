@@ -13,6 +13,8 @@ import { inTransaction, type Tx } from './transaction.ts';
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 export const RECOVERY_CODE_COUNT = 10;
+/** An unconfirmed enrolment can be confirmed for this long. */
+export const ENROLMENT_TTL_MS = 10 * 60_000;
 
 export interface SecondFactor {
   totp?: string | undefined;
@@ -103,15 +105,20 @@ export async function enrolTotp(ctx: ServiceContext, name: string | undefined): 
 /** Confirms an enrolment with a current code; that is MFA done, so the session is rotated with it. */
 export async function confirmTotp(ctx: ServiceContext, id: string, code: string): Promise<{ method: MfaMethodView; session: IssuedSession | null }> {
   const me = self(ctx);
-  if (ctx.actor.via !== 'session') throw forbidden('auth.session_required', 'Confirm enrolment from a signed-in session.');
+  // The same bar as starting one: a password-only session cannot finish an enrolment once the account has MFA.
+  await requireFreshSession(ctx, me);
+  const first = !(await hasMfa(ctx.db, me));
   return inTransaction(ctx, async (tx) => {
     const m = await tx.db.selectFrom('mfa_methods').selectAll().where('id', '=', id).where('user_id', '=', me).executeTakeFirst();
     if (!m || m.type !== 'totp') throw notFound('mfa.not_found', 'No such MFA method.', { id });
     if (m.confirmed_at !== null) throw conflict('mfa.already_confirmed', 'This method is already confirmed.');
+    if (tx.nowMs - m.created_at > ENROLMENT_TTL_MS) throw conflict('mfa.enrolment_expired', 'This enrolment is older than 10 minutes: remove it and start again.');
     const step = await checkTotp(ctx.secrets.open(m.secret ?? ''), code, tx.nowMs);
     if (step === null) throw invalid('auth.invalid_mfa', 'That code is not valid now: check the authenticator app\'s time and try the next code.');
     await tx.db.updateTable('mfa_methods').set({ confirmed_at: tx.nowMs, last_used_step: step, last_used_at: tx.nowMs }).where('id', '=', id).execute();
     await tx.audit({ action: 'mfa.totp.enrolled', targetType: 'user', targetId: me, after: { methodId: id, name: m.name } });
+    // The first method: sessions opened with the password alone (anyone's who knew it) end.
+    if (first) await endSessionsOf(tx, me, 'mfa_enrolled', ctx.actor.sessionId);
     const session = ctx.actor.sessionId !== undefined ? await rotateSession(ctx, tx, ctx.actor.sessionId, tx.nowMs, 'mfa') : null;
     return { method: toMethod({ ...m, confirmed_at: tx.nowMs }), session };
   });
@@ -163,7 +170,9 @@ export async function resetUserMfa(ctx: ServiceContext, userId: string): Promise
   await inTransaction(ctx, async (tx) => {
     const removed = await tx.db.deleteFrom('mfa_methods').where('user_id', '=', userId).executeTakeFirst();
     await tx.db.deleteFrom('recovery_codes').where('user_id', '=', userId).execute();
-    await tx.audit({ action: 'mfa.reset', targetType: 'user', targetId: userId, after: { methodsRemoved: Number(removed.numDeletedRows) } });
+    // A reset answers a lost or compromised factor: the account's tokens go with its sessions.
+    const tokens = await tx.db.updateTable('api_tokens').set({ revoked_at: tx.nowMs }).where('owner_id', '=', userId).where('revoked_at', 'is', null).executeTakeFirst();
+    await tx.audit({ action: 'mfa.reset', targetType: 'user', targetId: userId, after: { methodsRemoved: Number(removed.numDeletedRows), tokensRevoked: Number(tokens.numUpdatedRows) } });
     await endSessionsOf(tx, userId, 'mfa_reset');
   });
 }

@@ -4,7 +4,7 @@ import { MINUTE_MS, HOUR_MS } from '../domain/duration.ts';
 import { USER_ADMINS, ASSIGNMENT_ADMINS } from '../domain/roles.ts';
 import type { SessionsTable } from '../store/schema.ts';
 import { requireRoles } from './authorize.ts';
-import type { Actor, Deps, ServiceContext } from './context.ts';
+import { withActor, type Actor, type Deps, type ServiceContext } from './context.ts';
 import { isoOrNull, iso } from './mappers.ts';
 import { inTransaction, type Tx } from './transaction.ts';
 
@@ -75,7 +75,7 @@ export async function authenticateSession(deps: Deps, token: string, clientAddre
   const user = deps.index.principal(s.user_id);
   const why = now >= s.expires_at ? 'absolute_timeout' : now >= idleEnd ? 'idle_timeout' : !user || user.deleted || !user.enabled ? 'user_disabled' : null;
   if (why !== null) {
-    await deps.db.updateTable('sessions').set({ ended_at: now, end_reason: why }).where('id', '=', s.id).where('ended_at', 'is', null).execute();
+    await inTransaction(withActor(deps, { id: s.user_id, type: 'user', scopes: [], clientAddress }), (tx) => endOne(tx, s, why));
     throw expired();
   }
   if (now - s.last_seen_at >= MINUTE_MS) await deps.db.updateTable('sessions').set({ last_seen_at: now }).where('id', '=', s.id).execute();
@@ -107,7 +107,9 @@ async function assertMayManage(ctx: ServiceContext, userId: string, action: stri
 
 export async function listSessions(ctx: ServiceContext, userId: string): Promise<{ items: SessionView[] }> {
   await assertMayManage(ctx, userId, 'session.list');
-  const rows = await ctx.db.selectFrom('sessions').selectAll().where('user_id', '=', userId).where('ended_at', 'is', null).orderBy('created_at', 'desc').limit(200).execute();
+  const now = ctx.clock.nowMs();
+  const rows = await ctx.db.selectFrom('sessions').selectAll().where('user_id', '=', userId).where('ended_at', 'is', null)
+    .where('expires_at', '>', now).where('last_seen_at', '>', now - ctx.config.sessionIdleMinutes * MINUTE_MS).orderBy('created_at', 'desc').limit(200).execute();
   return { items: rows.map((s) => toSession(s, ctx.config.sessionIdleMinutes)) };
 }
 

@@ -1,5 +1,5 @@
 import { hashPassword, verifyPassword } from '../auth/passwords.ts';
-import { DomainError, forbidden, notFound, unauthenticated } from '../domain/errors.ts';
+import { DomainError, forbidden, invalid, notFound, unauthenticated } from '../domain/errors.ts';
 import { checkPassword } from '../domain/password-policy.ts';
 import { ASSIGNMENT_ADMINS, USER_ADMINS } from '../domain/roles.ts';
 import { throttle, WINDOW_MS } from '../domain/sign-in-limits.ts';
@@ -8,7 +8,7 @@ import type { ServiceContext } from './context.ts';
 import { hasMfa, useSecondFactor, type SecondFactor } from './mfa-methods.ts';
 import { holdsPrivilegedRole } from './privileged.ts';
 import { endSessionsOf, openSession, rotateSession, type IssuedSession } from './sessions.ts';
-import { inTransaction } from './transaction.ts';
+import { inTransaction, type Tx } from './transaction.ts';
 
 export interface SignedIn {
   user: { id: string; userPrincipalName: string; displayName: string };
@@ -17,15 +17,40 @@ export interface SignedIn {
 
 const throttled = (retryAfterMs: number) => new DomainError('RateLimited', 'auth.throttled', 'Too many failed sign-ins from here: wait and try again.', { retryAfterSeconds: Math.ceil(retryAfterMs / 1000) });
 
-/** Records a failed attempt (it feeds the throttle) with its audit event, in a transaction of its own that commits. */
-async function fail(ctx: ServiceContext, account: string, userId: string | null, reason: string): Promise<void> {
+/**
+ * Counts an attempt *before* checking it, in the write-serialized transaction, so parallel
+ * guesses cannot all slip under the limit; throws auth.throttled when over it. A success
+ * clears the account-and-address count (attemptSucceeded); a failure keeps the row.
+ */
+async function beginAttempt(ctx: ServiceContext, account: string): Promise<void> {
   const address = ctx.actor.clientAddress ?? 'unknown';
-  await inTransaction(ctx, async (tx) => {
+  const verdict = await inTransaction(ctx, async (tx) => {
+    const since = tx.nowMs - WINDOW_MS;
+    const pair = await tx.db.selectFrom('sign_in_failures').select('at').where('account', '=', account).where('client_address', '=', address).where('at', '>', since).execute();
+    const fromAddress = await tx.db.selectFrom('sign_in_failures').select('at').where('client_address', '=', address).where('at', '>', since).execute();
+    const t = throttle({ accountAddress: pair.map((r) => r.at), address: fromAddress.map((r) => r.at) }, tx.nowMs);
     await tx.db.insertInto('sign_in_failures').values({ id: ctx.ids.uuid(), account, client_address: address, at: tx.nowMs }).execute();
     // Keep the log small: what the throttle no longer reads goes.
     await tx.db.deleteFrom('sign_in_failures').where('at', '<', tx.nowMs - 24 * 60 * 60_000).execute();
-    await tx.audit({ action: 'auth.sign_in', outcome: 'failure', targetType: userId === null ? null : 'user', targetId: userId, after: { account: account.slice(0, 256), reason } });
+    if (!t.allowed) await tx.audit({ action: 'auth.sign_in', outcome: 'failure', after: { account: account.slice(0, 256), reason: `throttled_${t.rule}` } });
+    return t;
   });
+  if (!verdict.allowed) throw throttled(verdict.retryAfterMs);
+}
+
+async function attemptSucceeded(ctx: ServiceContext, tx: Tx, account: string): Promise<void> {
+  await tx.db.deleteFrom('sign_in_failures').where('account', '=', account).where('client_address', '=', ctx.actor.clientAddress ?? 'unknown').execute();
+}
+
+/** Audits a failed attempt (beginAttempt already counted it). */
+async function fail(ctx: ServiceContext, account: string, userId: string | null, reason: string): Promise<void> {
+  await inTransaction(ctx, (tx) => tx.audit({ action: 'auth.sign_in', outcome: 'failure', targetType: userId === null ? null : 'user', targetId: userId, after: { account: account.slice(0, 256), reason } }));
+}
+
+/** Second-factor checks outside sign-in share the account's budget: the account is its sign-in name. */
+async function accountOf(ctx: ServiceContext, userId: string): Promise<string> {
+  const u = await ctx.db.selectFrom('users').select('upn_lower').where('id', '=', userId).executeTakeFirst();
+  return u?.upn_lower ?? userId;
 }
 
 /**
@@ -36,16 +61,7 @@ async function fail(ctx: ServiceContext, account: string, userId: string | null,
  */
 export async function signInWithPassword(ctx: ServiceContext, input: { userPrincipalName: string; password: string; userAgent?: string | undefined } & SecondFactor): Promise<SignedIn> {
   const account = input.userPrincipalName.trim().toLowerCase();
-  const address = ctx.actor.clientAddress ?? 'unknown';
-  const now = ctx.clock.nowMs();
-  const since = now - WINDOW_MS;
-  const pair = await ctx.db.selectFrom('sign_in_failures').select('at').where('account', '=', account).where('client_address', '=', address).where('at', '>', since).execute();
-  const fromAddress = await ctx.db.selectFrom('sign_in_failures').select('at').where('client_address', '=', address).where('at', '>', since).execute();
-  const t = throttle({ accountAddress: pair.map((r) => r.at), address: fromAddress.map((r) => r.at) }, now);
-  if (!t.allowed) {
-    await inTransaction(ctx, (tx) => tx.audit({ action: 'auth.sign_in', outcome: 'failure', after: { account: account.slice(0, 256), reason: `throttled_${t.rule}` } }));
-    throw throttled(t.retryAfterMs);
-  }
+  await beginAttempt(ctx, account);
 
   const user = await ctx.db.selectFrom('users').select(['id', 'user_principal_name', 'display_name', 'enabled', 'deleted_at']).where('upn_lower', '=', account).executeTakeFirst();
   const stored = user ? await ctx.db.selectFrom('user_passwords').select('password_hash').where('user_id', '=', user.id).executeTakeFirst() : undefined;
@@ -67,7 +83,7 @@ export async function signInWithPassword(ctx: ServiceContext, input: { userPrinc
       if (used === null) throw new DomainError('Unauthenticated', 'auth.invalid_mfa', 'That code is not valid (or was already used).');
       mfaAt = tx.nowMs;
     }
-    await tx.db.deleteFrom('sign_in_failures').where('account', '=', account).where('client_address', '=', address).execute();
+    await attemptSucceeded(ctx, tx, account);
     await tx.db.updateTable('users').set({ last_sign_in_at: tx.nowMs }).where('id', '=', user.id).execute();
     await tx.audit({ action: 'auth.sign_in', targetType: 'user', targetId: user.id, after: { method: 'password', mfa: mfaAt !== null } });
     const session = await openSession(ctx, tx, user.id, { mfaAt, method: mfaAt !== null ? 'password+mfa' : 'password', userAgent: input.userAgent });
@@ -79,16 +95,6 @@ export async function signInWithPassword(ctx: ServiceContext, input: { userPrinc
   });
 }
 
-async function throttleOf(ctx: ServiceContext, account: string): Promise<void> {
-  const address = ctx.actor.clientAddress ?? 'unknown';
-  const now = ctx.clock.nowMs();
-  const since = now - WINDOW_MS;
-  const pair = await ctx.db.selectFrom('sign_in_failures').select('at').where('account', '=', account).where('client_address', '=', address).where('at', '>', since).execute();
-  const fromAddress = await ctx.db.selectFrom('sign_in_failures').select('at').where('client_address', '=', address).where('at', '>', since).execute();
-  const t = throttle({ accountAddress: pair.map((r) => r.at), address: fromAddress.map((r) => r.at) }, now);
-  if (!t.allowed) throw throttled(t.retryAfterMs);
-}
-
 /**
  * Per-request MFA for API-token callers (`mfa: { totp }`): the code is verified (once, like
  * any TOTP code) and counts for this request only. Wrong codes feed the sign-in throttle, so a
@@ -97,10 +103,15 @@ async function throttleOf(ctx: ServiceContext, account: string): Promise<void> {
 export async function withRequestMfa(ctx: ServiceContext, totp: string): Promise<ServiceContext> {
   const me = ctx.actor.id;
   if (ctx.actor.type !== 'user' || me === null) throw forbidden('auth.mfa_not_applicable', 'Only users do MFA; service principals are covered by approval.');
-  await throttleOf(ctx, me);
-  const ok = await inTransaction(ctx, async (tx) => (await useSecondFactor(ctx, tx, me, { totp })) !== null);
+  const account = await accountOf(ctx, me);
+  await beginAttempt(ctx, account);
+  const ok = await inTransaction(ctx, async (tx) => {
+    const used = await useSecondFactor(ctx, tx, me, { totp });
+    if (used !== null) await attemptSucceeded(ctx, tx, account);
+    return used !== null;
+  });
   if (!ok) {
-    await fail(ctx, me, me, 'bad_request_mfa');
+    await fail(ctx, account, me, 'bad_request_mfa');
     throw unauthenticated('auth.invalid_mfa', 'That code is not valid (or was already used): use the next code from your authenticator app.');
   }
   return { ...ctx, actor: { ...ctx.actor, mfaAt: ctx.clock.nowMs() } };
@@ -111,14 +122,17 @@ export async function stepUp(ctx: ServiceContext, f: SecondFactor): Promise<Issu
   const me = ctx.actor.id;
   if (ctx.actor.via !== 'session' || ctx.actor.sessionId === undefined || me === null) throw forbidden('auth.session_required', 'Step-up MFA happens in a signed-in session; API calls may carry mfa: { totp } per request instead.');
   const sessionId = ctx.actor.sessionId;
-  await throttleOf(ctx, me);
+  if (f.totp === undefined && f.recoveryCode === undefined) throw invalid('auth.code_required', 'Send totp or recoveryCode.');
+  const account = await accountOf(ctx, me);
+  await beginAttempt(ctx, account);
   const result = await inTransaction(ctx, async (tx) => {
     const used = await useSecondFactor(ctx, tx, me, f);
     if (used === null) return null;
+    await attemptSucceeded(ctx, tx, account);
     return rotateSession(ctx, tx, sessionId, tx.nowMs, `mfa:${used}`);
   });
   if (result === null) {
-    await fail(ctx, me, me, 'bad_mfa');
+    await fail(ctx, account, me, 'bad_mfa');
     throw unauthenticated('auth.invalid_mfa', 'That code is not valid (or was already used).');
   }
   return result;
@@ -144,15 +158,19 @@ export async function setUserPassword(ctx: ServiceContext, userId: string, passw
 export async function changeMyPassword(ctx: ServiceContext, current: string, next: string): Promise<void> {
   const me = ctx.actor.id;
   if (ctx.actor.type !== 'user' || me === null) throw forbidden('password.users_only', 'Only users have passwords.');
-  const u = await ctx.db.selectFrom('users').select(['user_principal_name']).where('id', '=', me).executeTakeFirstOrThrow();
+  const u = await ctx.db.selectFrom('users').select(['user_principal_name', 'upn_lower']).where('id', '=', me).executeTakeFirstOrThrow();
   const stored = await ctx.db.selectFrom('user_passwords').select('password_hash').where('user_id', '=', me).executeTakeFirst();
-  if (stored !== undefined && !(await verifyPassword(stored.password_hash, current))) {
-    await fail(ctx, u.user_principal_name.toLowerCase(), me, 'bad_password');
+  // Without a password there is nothing to prove: a token alone must not be able to set one.
+  if (stored === undefined) throw forbidden('auth.password_not_set', 'You have no password yet: ask a user administrator to set one.');
+  await beginAttempt(ctx, u.upn_lower);
+  if (!(await verifyPassword(stored.password_hash, current))) {
+    await fail(ctx, u.upn_lower, me, 'bad_password');
     throw unauthenticated('auth.invalid_credentials', 'The current password is wrong.');
   }
   checkPassword(next, u.user_principal_name);
   const hash = await hashPassword(next);
   await inTransaction(ctx, async (tx) => {
+    await attemptSucceeded(ctx, tx, u.upn_lower);
     await tx.db.deleteFrom('user_passwords').where('user_id', '=', me).execute();
     await tx.db.insertInto('user_passwords').values({ user_id: me, password_hash: hash, changed_at: tx.nowMs }).execute();
     await tx.audit({ action: 'password.changed', targetType: 'user', targetId: me });

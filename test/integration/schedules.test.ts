@@ -138,7 +138,7 @@ describe(`schedules through admin requests (${ENGINE})`, () => {
     const upd = await h.admin.post('/api/v1/requests', { action: 'adminUpdate', kind: 'active', principalId: u.id, roleId: USER_ADMIN, schedule: { duration: 'PT3H' }, justification: 'longer' });
     assert.equal(upd.status, 201, JSON.stringify(upd.body));
     assert.equal(upd.body.targetScheduleId, a.targetScheduleId);
-    const moved = await h.admin.post('/api/v1/requests', { action: 'adminUpdate', kind: 'active', principalId: u.id, roleId: USER_ADMIN, schedule: { startAt: new Date(h.clock.nowMs() + 3600_000).toISOString(), duration: 'PT1H' } });
+    const moved = await h.admin.post('/api/v1/requests', { action: 'adminUpdate', kind: 'active', principalId: u.id, roleId: USER_ADMIN, schedule: { startAt: new Date(h.clock.nowMs() + 3600_000).toISOString(), duration: 'PT1H' }, justification: 'move it' });
     assert.equal(moved.body.error.code, 'schedule.start_immutable');
     const soon = await h.admin.post('/api/v1/requests', { action: 'adminRemove', kind: 'active', principalId: u.id, roleId: USER_ADMIN });
     assert.equal(soon.body.error.code, 'schedule.removal_too_soon');

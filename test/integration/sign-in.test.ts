@@ -219,4 +219,60 @@ describe(`sign-in, sessions and MFA (${ENGINE})`, () => {
     assert.equal((await ua.api.post(`/api/v1/users/${h.adminId}/password`, { password: PASSWORD })).status, 403);
     assert.equal((await admin.post(`/api/v1/users/${h.adminId}/password`, { password: PASSWORD })).status, 204, 'a role administrator may');
   });
+
+  test('parallel guesses cannot slip under the limit; password change is throttled and needs a password', async () => {
+    const u = await person();
+    const guess = () => h.app.inject({ method: 'POST', url: '/api/v1/auth/sign-in', remoteAddress: '10.4.4.4', headers: { 'content-type': 'application/json' }, payload: JSON.stringify({ userPrincipalName: u.upn, password: 'parallel wrong guess' }) });
+    const burst = await Promise.all(Array.from({ length: 20 }, guess));
+    assert.equal(burst.filter((r) => r.statusCode === 401).length, 5, 'exactly five get a verdict');
+    assert.equal(burst.filter((r) => r.statusCode === 429).length, 15);
+
+    const b = new Browser(h.app);
+    await b.signIn(u.upn, PASSWORD);
+    for (let i = 0; i < 5; i++) assert.equal((await b.call('PUT', '/api/v1/me/password', { currentPassword: 'wrong wrong wrong', newPassword: 'another fine passphrase' })).status, 401);
+    const locked = await b.call('PUT', '/api/v1/me/password', { currentPassword: PASSWORD, newPassword: 'another fine passphrase' });
+    assert.equal(locked.status, 429, 'guessing the current password is throttled too');
+    const tokenOnly = await userWithToken(admin);
+    const set = await tokenOnly.api.call('PUT', '/api/v1/me/password', { currentPassword: '', newPassword: 'a token cannot set this one' });
+    assert.equal(set.body.error.code, 'auth.password_not_set', 'a token alone cannot give the account a password');
+  });
+
+  test('a pending enrolment needs MFA to confirm once the account has MFA; the first method ends password-only sessions', async () => {
+    const u = await person();
+    const attacker = new Browser(h.app);
+    await attacker.signIn(u.upn, PASSWORD);
+    const planted = await attacker.post('/api/v1/me/mfa/totp', { name: 'attacker' });
+    const { secret } = await withTotp(u);
+    assert.equal((await attacker.get('/api/v1/me/roles')).status, 401, 'enrolling the first method ended the other password-only session');
+    const again = new Browser(h.app);
+    h.clock.advance(60_000);
+    assert.equal((await again.signIn(u.upn, PASSWORD, { totp: await totpNow(secret, h.clock.nowMs()) })).status, 200);
+    void planted;
+    const pw = new Browser(h.app);
+    assert.equal((await pw.signIn(u.upn, PASSWORD)).body.error.code, 'auth.mfa_required');
+  });
+
+  test('privileged reach counts group ownership: a User Administrator cannot act as the owner of a Global Administrator group', async () => {
+    const ga = await admin.post('/api/v1/groups', { displayName: `ga-${Math.random().toString(36).slice(2, 8)}`, roleAssignable: true });
+    await assign(admin, ga.body.id, ROLE.globalAdministrator, { kind: 'eligible', permanent: true });
+    const owner = await person();
+    assert.equal((await admin.post(`/api/v1/groups/${ga.body.id}/owners`, { id: owner.id })).status, 201);
+    const ua = await userWithToken(admin);
+    await assign(admin, ua.id, ROLE.userAdministrator, { kind: 'active', permanent: true });
+    assert.equal((await ua.api.post('/api/v1/tokens', { name: 'x', ownerId: owner.id })).status, 403);
+    assert.equal((await ua.api.post(`/api/v1/users/${owner.id}/password`, { password: PASSWORD })).status, 403);
+    assert.equal((await ua.api.delete(`/api/v1/users/${owner.id}/mfa`)).status, 403);
+  });
+
+  test('MFA on active assignment also binds updates and extensions', async () => {
+    const roleId = (await admin.post('/api/v1/roles', { displayName: `adm-${Math.random().toString(36).slice(2, 8)}`, permissions: ['app:use'] })).body.id as string;
+    const u = await userWithToken(admin);
+    const a = await assign(admin, u.id, roleId, { kind: 'active', duration: 'P2D' });
+    await admin.patch(`/api/v1/roles/${roleId}/settings`, { assignment: { active: { requireMfa: true } } });
+    h.clock.advance(6 * min);
+    const upd = await admin.post('/api/v1/requests', { action: 'adminUpdate', kind: 'active', principalId: u.id, roleId, targetScheduleId: a.targetScheduleId, schedule: { permanent: true }, justification: 'x' });
+    assert.equal(upd.body.error.code, 'auth.mfa_required');
+    const ext = await admin.post('/api/v1/requests', { action: 'adminExtend', kind: 'active', principalId: u.id, roleId, targetScheduleId: a.targetScheduleId, schedule: { duration: 'P9D' }, justification: 'x' });
+    assert.equal(ext.body.error.code, 'auth.mfa_required');
+  });
 });

@@ -2,10 +2,10 @@ import os from 'node:os';
 import type { Command } from 'commander';
 import type { CreatedToken } from '../../contract/tokens.ts';
 import type { BatchResults, MyRoles, PimRequest, RoleAssignment } from '../../contract/requests.ts';
-import { deleteCredentials, loadCredentials, saveCredentials, type Credentials } from './credentials.ts';
+import { CredentialsError, deleteCredentials, loadCredentials, saveCredentials, storedCredentials, type Credentials } from './credentials.ts';
 import { ApiError, PimClient } from './http.ts';
 import { EXIT, json, out, table, when } from './output.ts';
-import { ask, readStdin, spinner } from './prompt.ts';
+import { ask, NoTerminal, readStdin, spinner } from './prompt.ts';
 
 /** The user-facing `pim` commands: they speak to a server over HTTP, as any client would. */
 
@@ -27,8 +27,9 @@ const HINTS: Record<string, string> = {
 
 function exitFor(e: ApiError): number {
   if (e.status === 0) return EXIT.unreachable;
-  if (e.status === 401) return EXIT.notSignedIn;
-  return e.status >= 500 ? EXIT.failure : EXIT.refused;
+  // A wrong code is a refusal, not a lost login.
+  if (e.status === 401 && e.code !== 'auth.invalid_mfa' && e.code !== 'auth.invalid_credentials') return EXIT.notSignedIn;
+  return e.status >= 500 || (e.status >= 300 && e.status < 400) ? EXIT.failure : EXIT.refused;
 }
 
 /** Runs an action; turns failures into a message that says what to do and a meaningful exit code. */
@@ -45,6 +46,14 @@ function run<A extends unknown[]>(fn: (...args: A) => Promise<void>): (...args: 
       if (err instanceof CliError) {
         process.stderr.write(`error: ${err.message}\n`);
         process.exit(err.exitCode);
+      }
+      if (err instanceof NoTerminal) {
+        process.stderr.write(`error: ${err.message}\n`);
+        process.exit(EXIT.usage);
+      }
+      if (err instanceof CredentialsError) {
+        process.stderr.write(`error: ${err.message}\n`);
+        process.exit(EXIT.notSignedIn);
       }
       throw err;
     }
@@ -91,20 +100,39 @@ function membership(a: RoleAssignment): string {
   return a.memberType === 'Group' ? `via group ${a.group?.displayName ?? a.group?.id ?? ''}` : a.assignmentType === 'Activated' ? 'activated' : 'direct';
 }
 
-async function withMfaRetry<T>(attempt: (mfa?: { totp: string }) => Promise<T>, needsMfa: (r: T) => boolean, totp: string | undefined): Promise<T> {
-  const first = await attempt(totp !== undefined ? { totp } : undefined).catch((e: unknown) => {
-    if (e instanceof ApiError && e.code === 'auth.mfa_required' && totp === undefined) return undefined;
-    throw e;
-  });
-  if (first !== undefined && !needsMfa(first)) return first;
-  if (totp !== undefined) {
-    if (first === undefined) throw new CliError('MFA is still required.', EXIT.refused);
-    return first;
+/**
+ * MFA codes for one command: the --totp given first, then (on a terminal) a fresh prompt each
+ * time, since every code works once.
+ */
+function codes(given: string | undefined): () => Promise<string> {
+  let first = given;
+  return async () => {
+    if (first !== undefined) { const c = first; first = undefined; return c; }
+    try {
+      return await ask('This needs MFA. Code from your authenticator app (a new one each time): ');
+    } catch (e) {
+      if (e instanceof NoTerminal) throw new CliError('This needs MFA and there is no terminal to ask on: pass --totp <code>.', EXIT.usage);
+      throw e;
+    }
+  };
+}
+
+/** Tries without a code (or with --totp), and once more with a fresh code when the server asks for MFA. */
+async function withMfaRetry<T>(attempt: (mfa?: { totp: string }) => Promise<T>, next: () => Promise<string>, hasCode: boolean): Promise<T> {
+  if (hasCode) {
+    try {
+      return await attempt({ totp: await next() });
+    } catch (e) {
+      if (e instanceof ApiError && e.code === 'auth.invalid_mfa' && process.stdin.isTTY) return attempt({ totp: await next() });
+      throw e;
+    }
   }
-  const code = await ask('This needs MFA. Code from your authenticator app: ').catch((e: unknown) => {
-    throw new CliError(`This needs MFA: pass --totp <code>. (${e instanceof Error ? e.message : String(e)})`, EXIT.refused);
-  });
-  return attempt({ totp: code });
+  try {
+    return await attempt();
+  } catch (e) {
+    if (e instanceof ApiError && e.code === 'auth.mfa_required') return attempt({ totp: await next() });
+    throw e;
+  }
 }
 
 async function waitFor(client: PimClient, ids: string[], intervalMs: number): Promise<PimRequest[]> {
@@ -129,19 +157,24 @@ export function registerUserCommands(program: Command): void {
   program.enablePositionalOptions();
   program.command('login')
     .description('Sign in to an openpim server and keep a personal API token for the CLI (0600, in your config directory)')
-    .option('--url <url>', 'server URL', process.env.PIM_URL ?? loadCredentials()?.url ?? 'http://127.0.0.1:8080')
+    .option('--url <url>', 'server URL (default: PIM_URL, the last one you used, or http://127.0.0.1:8080)')
     .option('--user <userPrincipalName>', 'your sign-in name')
     .option('--password-stdin', 'read the password from standard input')
     .option('--totp <code>', 'the code from your authenticator app (asked for when needed)')
-    .option('--token <token>', 'use an existing API token instead of a password')
+    .option('--token-stdin', 'read an existing API token from standard input instead of signing in with a password')
+    .option('--token <token>', 'an existing API token (visible to other processes: prefer --token-stdin)')
     .option('--json', 'print JSON')
-    .addHelpText('after', '\nExamples:\n  pim login --url https://pim.example.com --user alice@example.com\n  echo "$PASSWORD" | pim login --url http://127.0.0.1:8080 --user alice@example.com --password-stdin --totp 123456\n  pim login --url http://127.0.0.1:8080 --token pim_…\n')
-    .action(run(async (o: { url: string; user?: string; passwordStdin?: boolean; totp?: string; token?: string; json?: boolean }) => {
-      const url = o.url.replace(/\/+$/, '');
+    .addHelpText('after', '\nExamples:\n  pim login --url https://pim.example.com --user alice@example.com\n  echo "$PASSWORD" | pim login --url http://127.0.0.1:8080 --user alice@example.com --password-stdin --totp 123456\n  pim login --url http://127.0.0.1:8080 --token-stdin < token.txt\n')
+    .action(run(async (o: { url?: string; user?: string; passwordStdin?: boolean; totp?: string; token?: string; tokenStdin?: boolean; json?: boolean }) => {
+      let last: string | undefined;
+      try { last = storedCredentials()?.url; } catch { last = undefined; }
+      const url = (o.url ?? process.env.PIM_URL ?? last ?? 'http://127.0.0.1:8080').replace(/\/+$/, '');
+      if (!/^https:/.test(url) && !/^http:\/\/(localhost|127\.|\[::1\])/.test(url)) process.stderr.write(`warning: ${url} is not https: your password and token would cross the network in clear.\n`);
       let creds: Credentials;
-      if (o.token !== undefined) {
-        const who = await new PimClient(url, o.token).get<{ user: { userPrincipalName: string } }>('/api/v1/auth/session');
-        creds = { url, token: o.token, userPrincipalName: who.user.userPrincipalName };
+      const given = o.tokenStdin === true ? (await readStdin()).trim() : o.token;
+      if (given !== undefined) {
+        const who = await new PimClient(url, given).get<{ user: { userPrincipalName: string } }>('/api/v1/auth/session');
+        creds = { url, token: given, userPrincipalName: who.user.userPrincipalName };
       } else {
         const user = o.user ?? await ask('User name: ');
         const password = o.passwordStdin === true ? await readStdin() : await ask('Password: ', { hidden: true });
@@ -164,9 +197,17 @@ export function registerUserCommands(program: Command): void {
 
   program.command('logout').description('Revoke the CLI token and forget it')
     .action(run(async () => {
-      const creds = loadCredentials();
-      if (creds?.tokenId !== undefined) await new PimClient(creds.url, creds.token).delete(`/api/v1/tokens/${creds.tokenId}`).catch(() => undefined);
-      out(deleteCredentials() ? 'Signed out.\n' : 'Not signed in.\n');
+      // Always the stored login (not PIM_URL/PIM_TOKEN): that is what logout forgets.
+      const creds = storedCredentials();
+      if (creds?.tokenId !== undefined) {
+        try {
+          await new PimClient(creds.url, creds.token).delete(`/api/v1/tokens/${creds.tokenId}`);
+        } catch (e) {
+          // Already invalid: nothing left to revoke. Otherwise keep the file so logout can be retried.
+          if (!(e instanceof ApiError) || (e.status !== 401 && e.status !== 404)) throw new CliError(`Could not revoke the token at ${creds.url} (${e instanceof Error ? e.message : String(e)}); still signed in — try again.`, EXIT.unreachable);
+        }
+      }
+      out(deleteCredentials() ? 'Signed out (token revoked).\n' : 'Not signed in.\n');
     }));
 
   program.command('whoami').description('Who the CLI is signed in as').option('--json', 'print JSON')
@@ -208,23 +249,29 @@ export function registerUserCommands(program: Command): void {
         ...(o.ticket !== undefined ? { ticket: ticketOf(o.ticket) } : {}),
         ...(o.duration !== undefined || o.start !== undefined ? { schedule: { ...(o.duration !== undefined ? { duration: isoDuration(o.duration) } : {}), ...(o.start !== undefined ? { startAt: o.start } : {}) } } : {}),
       };
-      let attempt: (mfa?: { totp: string }) => Promise<BatchResults>;
+      const me = await client.get<{ user: { id: string } }>('/api/v1/auth/session');
+      let items: Array<{ roleId: string; scope: string }>;
       if (o.bundle !== undefined) {
-        const bundles = await client.get<{ items: Array<{ id: string; name: string }> }>('/api/v1/me/bundles');
+        const bundles = await client.get<{ items: Array<{ id: string; name: string; items: Array<{ roleId: string; scope: string }> }> }>('/api/v1/me/bundles');
         const b = bundles.items.find((x) => x.name.toLowerCase() === (o.bundle ?? '').toLowerCase());
         if (!b) throw new CliError(`No bundle named "${o.bundle ?? ''}". Yours: ${bundles.items.map((x) => x.name).join(', ') || 'none'}.`, EXIT.refused);
-        attempt = (mfa) => client.post<BatchResults>(`/api/v1/me/bundles/${b.id}/activate`, { ...common, ...(mfa !== undefined ? { mfa } : {}) });
+        items = b.items;
       } else {
         if (names.length === 0) throw new CliError('Name at least one role (or --bundle). Run `pim roles` to see yours.', EXIT.usage);
-        const me = await client.get<{ user: { id: string } }>('/api/v1/auth/session');
         const mine = await client.get<MyRoles>('/api/v1/me/roles');
-        const requests = names.map((n) => {
-          const e = pick(mine.eligible, n, undefined, 'eligible');
-          return { action: 'selfActivate', principalId: me.user.id, roleId: e.roleId, scope: o.scope ?? e.scope, ...common };
-        });
-        attempt = (mfa) => client.post<BatchResults>('/api/v1/requests/batch', { requests, ...(mfa !== undefined ? { mfa } : {}) });
+        items = names.map((n) => { const e = pick(mine.eligible, n, undefined, 'eligible'); return { roleId: e.roleId, scope: o.scope ?? e.scope }; });
       }
-      const res = await withMfaRetry(attempt, (r) => r.results.some((x) => x.error?.code === 'auth.mfa_required'), o.totp);
+      const requests0 = items.map((it) => ({ action: 'selfActivate', principalId: me.user.id, roleId: it.roleId, scope: it.scope, ...common }));
+      const next = codes(o.totp);
+      const send = async (idx: number[], mfa?: { totp: string }) => client.post<BatchResults>('/api/v1/requests/batch', { requests: idx.map((i) => requests0[i]), ...(mfa !== undefined ? { mfa } : {}) });
+      const all = requests0.map((_, i) => i);
+      const res = await withMfaRetry((mfa) => send(all, mfa), next, o.totp !== undefined);
+      // Only what still needs MFA goes again, with a fresh code; the rest is already done.
+      const needMfa = res.results.filter((x) => x.error?.code === 'auth.mfa_required').map((x) => x.index);
+      if (needMfa.length > 0) {
+        const again = await send(needMfa, { totp: await next() });
+        for (const r of again.results) res.results[needMfa[r.index]!] = { ...r, index: needMfa[r.index]! };
+      }
       let requests = res.results.flatMap((x) => (x.request !== undefined ? [x.request] : []));
       if (o.wait === true && requests.some((r) => r.status === 'PendingApproval')) {
         const decided = await waitFor(client, requests.filter((r) => r.status === 'PendingApproval').map((r) => r.id), Number(o.pollInterval));
@@ -275,7 +322,8 @@ export function registerUserCommands(program: Command): void {
     .enablePositionalOptions()
     .action(run(async (o: { status?: string; json?: boolean }) => {
       const { client } = signedIn();
-      const page = await client.get<{ items: PimRequest[] }>(`/api/v1/requests${o.status !== undefined ? `?status=${encodeURIComponent(o.status)}` : ''}`);
+      const me = await client.get<{ user: { id: string } }>('/api/v1/auth/session');
+      const page = await client.get<{ items: PimRequest[] }>(`/api/v1/requests?principalId=${encodeURIComponent(me.user.id)}${o.status !== undefined ? `&status=${encodeURIComponent(o.status)}` : ''}`);
       if (o.json === true) json(page.items); else if (page.items.length === 0) out('No requests.\n'); else printRequests(page.items);
     }));
   requests.command('cancel <id>').description('Cancel a pending request').option('--json', 'print JSON')
@@ -302,8 +350,12 @@ export function registerUserCommands(program: Command): void {
       .action(run(async (ids: string[], o: { reason?: string; totp?: string; json?: boolean }) => {
         const { client } = signedIn();
         const done: PimRequest[] = [];
+        const next = codes(o.totp);
+        let code = o.totp !== undefined;
         for (const id of ids) {
-          const r = await withMfaRetry((mfa) => client.post<PimRequest>(`/api/v1/requests/${encodeURIComponent(id)}/${decision}`, { ...(o.reason !== undefined ? { justification: o.reason } : {}), ...(mfa !== undefined ? { mfa } : {}) }), () => false, o.totp);
+          // The code is spent on the first request that needs it; later ones ask for a new one.
+          const r = await withMfaRetry((mfa) => client.post<PimRequest>(`/api/v1/requests/${encodeURIComponent(id)}/${decision}`, { ...(o.reason !== undefined ? { justification: o.reason } : {}), ...(mfa !== undefined ? { mfa } : {}) }), next, code);
+          code = false;
           done.push(r);
         }
         if (o.json === true) json(done); else for (const r of done) out(`${r.id}: ${r.status}\n`);

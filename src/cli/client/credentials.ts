@@ -1,4 +1,4 @@
-import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -17,20 +17,40 @@ export function configDir(env: NodeJS.ProcessEnv = process.env): string {
 
 const file = () => path.join(configDir(), 'credentials.json');
 
-/** PIM_URL and PIM_TOKEN override the stored login (for scripts and CI). */
-export function loadCredentials(env: NodeJS.ProcessEnv = process.env): Credentials | undefined {
-  if (env.PIM_URL && env.PIM_TOKEN) return { url: env.PIM_URL, token: env.PIM_TOKEN };
+export class CredentialsError extends Error {}
+
+/** The stored login, exactly as `pim login` wrote it. */
+export function storedCredentials(): Credentials | undefined {
   if (!existsSync(file())) return undefined;
-  const c = JSON.parse(readFileSync(file(), 'utf8')) as Credentials;
-  return env.PIM_URL ? { ...c, url: env.PIM_URL } : c;
+  try {
+    const c = JSON.parse(readFileSync(file(), 'utf8')) as Partial<Credentials>;
+    if (typeof c.url !== 'string' || typeof c.token !== 'string') throw new Error('missing url or token');
+    return c as Credentials;
+  } catch (err) {
+    throw new CredentialsError(`${file()} is damaged (${err instanceof Error ? err.message : String(err)}): run \`pim login\` again.`);
+  }
 }
 
-/** Written with mode 0600 (the directory 0700): the token is the user's identity. */
+/**
+ * PIM_URL and PIM_TOKEN override the stored login (for scripts and CI). PIM_URL alone never
+ * sends the stored token anywhere but the server it was issued by.
+ */
+export function loadCredentials(env: NodeJS.ProcessEnv = process.env): Credentials | undefined {
+  if (env.PIM_URL && env.PIM_TOKEN) return { url: env.PIM_URL, token: env.PIM_TOKEN };
+  const c = storedCredentials();
+  if (c === undefined) return undefined;
+  if (env.PIM_URL && env.PIM_URL.replace(/\/+$/, '') !== c.url) return undefined;
+  return c;
+}
+
+/** Written with mode 0600 in a 0700 directory, via a private temporary file: the token is the user's identity. */
 export function saveCredentials(c: Credentials): string {
   const dir = configDir();
   mkdirSync(dir, { recursive: true, mode: 0o700 });
-  writeFileSync(file(), `${JSON.stringify(c, null, 2)}\n`, { mode: 0o600 });
-  chmodSync(file(), 0o600);
+  chmodSync(dir, 0o700);
+  const tmp = `${file()}.${process.pid}.tmp`;
+  writeFileSync(tmp, `${JSON.stringify(c, null, 2)}\n`, { mode: 0o600, flag: 'wx' });
+  renameSync(tmp, file());
   return file();
 }
 

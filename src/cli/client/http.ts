@@ -33,6 +33,9 @@ export class PimClient {
     const text = await res.text();
     let parsed: unknown = null;
     try { parsed = text === '' ? null : JSON.parse(text); } catch { parsed = text; }
+    if (res.status >= 300 && res.status < 400) {
+      throw new ApiError(res.status, 'cli.redirected', `The server redirected to ${res.headers.get('location') ?? '?'}: use that address with pim login --url (https?).`);
+    }
     if (res.status >= 400) {
       const e = (parsed as { error?: { code?: string; message?: string; details?: Record<string, unknown> } } | null)?.error;
       throw new ApiError(res.status, e?.code ?? `http.${res.status}`, e?.message ?? `The server answered ${res.status}.`, e?.details ?? {});

@@ -1,8 +1,11 @@
 import { createInterface } from 'node:readline';
 
+/** Raised when an answer is needed and there is no terminal to ask on (a usage error). */
+export class NoTerminal extends Error {}
+
 /** Asks on the terminal (stderr, so stdout stays clean for --json); hidden input for secrets. */
 export async function ask(question: string, o: { hidden?: boolean } = {}): Promise<string> {
-  if (!process.stdin.isTTY) throw new Error(`${question.trim()} — no terminal to ask on: pass it as an option (see --help).`);
+  if (!process.stdin.isTTY) throw new NoTerminal(`${question.replace(/:\s*$/, '')} is needed and there is no terminal to ask on: pass it as an option (see --help).`);
   const rl = createInterface({ input: process.stdin, output: process.stderr, terminal: true });
   if (o.hidden === true) {
     // Echo nothing while the secret is typed.
