@@ -4,7 +4,7 @@
  *
  *   npm run bench                      full run: 10K, 320K (the issue's tenant) and 1M schedules
  *   npm run bench -- --quick           smoke run: 10K and 40K schedules, short HTTP runs (< 1 min)
- *   npm run bench -- --only=inprocess  (or http, casbin; comma-separated for several)
+ *   npm run bench -- --only=inprocess  (or http, casbin, lifecycle; comma-separated for several)
  *   npm run bench -- --engine=sqlite   (or postgres; default: sqlite, plus postgres when
  *                                       PIM_BENCH_DATABASE_URL is set)
  *   --keep                             keep the generated databases (prints where)
@@ -12,14 +12,16 @@
  * Every step runs in its own child process (fresh heap, no interference between sizes):
  * gen.ts creates the tenant in a fresh database (a temp SQLite file or a new PostgreSQL
  * schema, dropped afterwards), inprocess.ts measures the decision point and casbin, http.ts
- * runs the server and spawns load.ts (autocannon) as a separate process.
+ * runs the server and spawns load.ts (autocannon) as a separate process. lifecycle.ts (once per
+ * engine, on a fresh database of its own) runs the server on a FakeClock, activates over HTTP
+ * from lifecycle-load.ts, and times the expiry of many activations ending at one instant.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { dropPgSchema, emit, fmtCount, log, machineNote, parseArgs, runChild, type Engine, type Figure } from './common.ts';
 
-const ONLY = ['inprocess', 'http', 'casbin'] as const;
+const ONLY = ['inprocess', 'http', 'casbin', 'lifecycle'] as const;
 type Part = (typeof ONLY)[number];
 
 interface Plan {
@@ -33,10 +35,14 @@ interface Plan {
   batch: number;
   /** timed passes over the checks in-process; the median pass is reported */
   passes: number;
+  /** the activation lifecycle (bench/lifecycle.ts): sequences timed, activations and callers for the rate, activations expiring together */
+  lifecycle: { warmup: number; latency: number; activations: number; concurrency: number; expiry: number };
 }
 
-const FULL: Plan = { sizes: [10_000, 320_000, 1_000_000], httpSize: 320_000, casbinSizes: [10_000, 320_000, 1_000_000], checks: 200_000, connections: '1,4,8,16,32,64', duration: 10, batch: 20, passes: 3 };
-const QUICK: Plan = { sizes: [10_000, 40_000], httpSize: 40_000, casbinSizes: [10_000, 40_000], checks: 20_000, connections: '1,8,32', duration: 2, batch: 20, passes: 1 };
+const FULL: Plan = { sizes: [10_000, 320_000, 1_000_000], httpSize: 320_000, casbinSizes: [10_000, 320_000, 1_000_000], checks: 200_000, connections: '1,4,8,16,32,64', duration: 10, batch: 20, passes: 3,
+  lifecycle: { warmup: 50, latency: 500, activations: 3000, concurrency: 16, expiry: 10_000 } };
+const QUICK: Plan = { sizes: [10_000, 40_000], httpSize: 40_000, casbinSizes: [10_000, 40_000], checks: 20_000, connections: '1,8,32', duration: 2, batch: 20, passes: 1,
+  lifecycle: { warmup: 20, latency: 100, activations: 500, concurrency: 16, expiry: 1000 } };
 
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
@@ -111,6 +117,25 @@ async function main(): Promise<void> {
       all.push(emit('checknow_growth_p50', g50, 'x', { ...params, p50From: p50[small], p50To: p50[large], target: '<= 2', met: g50 <= 2 }));
       all.push(emit('checknow_growth_p99', g99, 'x', { ...params, p99From: p99[small], p99To: p99[large], target: '<= 2', met: g99 <= 2 }));
     }
+
+    // The activation lifecycle: its own fresh database per engine (it creates its users and activations).
+    if (only.has('lifecycle')) {
+      const lc = plan.lifecycle;
+      const dir = mkdtempSync(path.join(os.tmpdir(), 'openpim-bench-'));
+      const pgSchema = engine === 'postgres' ? `bench_lifecycle_${process.pid}` : undefined;
+      const url = engine === 'postgres' ? pgUrl! : `sqlite:${path.join(dir, 'openpim.db')}`;
+      log(`== ${engine}, activation lifecycle: ${lc.latency} activation → check, ${fmtCount(lc.activations)} activations from ${lc.concurrency} callers, ${fmtCount(lc.expiry)} expiring together ==`);
+      try {
+        await must('lifecycle.ts', [`--url=${url}`, ...(pgSchema !== undefined ? [`--pg-schema=${pgSchema}`] : []), `--warmup=${lc.warmup}`, `--latency=${lc.latency}`,
+          `--activations=${lc.activations}`, `--concurrency=${lc.concurrency}`, `--expiry=${lc.expiry}`], ['--max-old-space-size=4096']);
+      } finally {
+        if (keep) log(`kept ${dir}${pgSchema !== undefined ? ` and schema ${pgSchema}` : ''}`);
+        else {
+          rmSync(dir, { recursive: true, force: true });
+          if (pgSchema !== undefined) await dropPgSchema(pgUrl!, pgSchema);
+        }
+      }
+    }
   }
 
   const wallS = Number(process.hrtime.bigint() - started) / 1e9;
@@ -118,7 +143,7 @@ async function main(): Promise<void> {
     mode: quick ? 'quick' : 'full', engines, parts: [...only], ...machineNote(),
     loadAverageStart: Math.round(load0 * 100) / 100, loadAverageEnd: Math.round((os.loadavg()[0] ?? 0) * 100) / 100,
   });
-  const where = (f: Figure) => (typeof f.params.schedules === 'number' ? fmtCount(f.params.schedules) : `${String(f.params.from)}->${String(f.params.to)}`);
+  const where = (f: Figure) => (typeof f.params.schedules === 'number' ? fmtCount(f.params.schedules) : typeof f.params.from === 'number' ? `${String(f.params.from)}->${String(f.params.to)}` : 'lifecycle');
   const missed = all.filter((f) => f.params.met === false).map((f) => `${f.name} (${String(f.params.engine)}, ${where(f)})`);
   log(`done in ${wallS.toFixed(0)} s; ${missed.length === 0 ? 'all targets met' : `targets missed: ${missed.join(', ')}`}`);
 }

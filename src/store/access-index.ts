@@ -142,6 +142,8 @@ export class AccessIndex {
       }
       for (let i = 0; i < scheduleIds.length; i += 500) await this.reloadSchedules(scheduleIds.slice(i, i + 500));
       this.lastSeq = Number(events[events.length - 1]!.seq);
+      // A short page was the end of the chain: no need to ask again.
+      if (events.length < 5000) return;
     }
   }
 

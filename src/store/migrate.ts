@@ -6,6 +6,7 @@ import * as m0004 from './migrations/0004-role-bundles.ts';
 import * as m0005 from './migrations/0005-request-escalation-issuer.ts';
 import * as m0006 from './migrations/0006-sign-in.ts';
 import * as m0007 from './migrations/0007-oidc.ts';
+import * as m0008 from './migrations/0008-schedule-lookup-index.ts';
 import type { Db } from './db.ts';
 
 /** The migration chain, in order. Append only. */
@@ -17,6 +18,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0005-request-escalation-issuer': m0005,
   '0006-sign-in': m0006,
   '0007-oidc': m0007,
+  '0008-schedule-lookup-index': m0008,
 };
 
 export const KNOWN_MIGRATIONS = Object.keys(MIGRATIONS);
