@@ -5,6 +5,7 @@ import { openRuntime } from '../runtime.ts';
 import { bootstrapAdmin } from '../services/bootstrap.ts';
 import { serve } from './serve.ts';
 import { auditExportCommand, auditVerifyCommand } from './audit.ts';
+import { registerAdminCommands } from './client/admin-commands.ts';
 import { registerUserCommands } from './client/commands.ts';
 
 const program = new Command('pim')
@@ -59,6 +60,8 @@ audit.command('export')
   .addOption(new Option('--outcome <outcome>', 'success or failure').choices(['success', 'failure']))
   .addHelpText('after', '\nExample:\n  pim audit export --format csv --from 2026-01-01T00:00:00Z --out audit-january.csv\n')
   .action(auditExportCommand);
+
+registerAdminCommands(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   if (err instanceof ConfigError) {

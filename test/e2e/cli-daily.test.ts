@@ -161,4 +161,32 @@ describe(`the pim command, daily use (${ENGINE})`, () => {
     assert.equal(cancel.status, 0, cancel.stderr);
     assert.match(cancel.stdout, /Canceled/);
   });
+
+  test('administrators: assign, list assignments, change settings, query the audit log, unassign', async () => {
+    people.admin = { id: h.adminId, upn: 'admin@example.com', config: path.join(dir, 'admin') };
+    const login = await pim('admin', ['login', '--url', base, '--token-stdin'], h.adminToken);
+    assert.equal(login.status, 0, login.stderr);
+    const assign = await pim('admin', ['assign', 'bob@example.com', 'Security Reader', '--duration', '30d', '--reason', 'audit season', '--ticket', 'CHG:7']);
+    assert.equal(assign.status, 0, assign.stderr);
+    assert.match(assign.stdout, /bob@example\.com is now eligible for Security Reader/);
+    const list = await pim('admin', ['assignments', 'security reader', '--json']);
+    assert.ok((JSON.parse(list.stdout) as Array<{ principalId: string }>).some((a) => a.principalId === people.bob!.id));
+    const settings = await pim('admin', ['settings', 'Security Reader', '--set', 'activation.maximumDuration=PT2H', '--set', 'activation.requireTicket=true', '--json']);
+    assert.equal(settings.status, 0, settings.stderr);
+    assert.equal(JSON.parse(settings.stdout).settings.activation.maximumDuration, 'PT2H');
+    assert.equal(JSON.parse(settings.stdout).settings.activation.requireTicket, true);
+    const bad = await pim('admin', ['settings', 'Security Reader', '--set', 'activation.maximumDuration=PT30H']);
+    assert.equal(bad.status, 4);
+    assert.match(bad.stderr, /policy.duration_out_of_range/);
+    const audit = await pim('admin', ['audit', 'query', '--action', 'request.adminAssign', '--json']);
+    assert.ok((JSON.parse(audit.stdout) as Array<{ justification: string }>).some((e) => e.justification === 'audit season'));
+    const notAdmin = await pim('bob', ['assign', 'alice@example.com', 'Security Reader', '--permanent']);
+    assert.equal(notAdmin.status, 4, 'only role administrators assign');
+    const soon = await pim('admin', ['unassign', 'bob@example.com', 'Security Reader', '-r', 'season over']);
+    assert.equal(soon.status, 4);
+    assert.match(soon.stderr, /schedule.removal_too_soon/);
+    h.clock.advance(6 * 60_000);
+    const off = await pim('admin', ['unassign', 'bob@example.com', 'Security Reader', '-r', 'season over']);
+    assert.equal(off.status, 0, off.stderr);
+  });
 });

@@ -9,7 +9,7 @@ import { ask, NoTerminal, readStdin, spinner } from './prompt.ts';
 
 /** The user-facing `pim` commands: they speak to a server over HTTP, as any client would. */
 
-class CliError extends Error {
+export class CliError extends Error {
   constructor(message: string, readonly exitCode: number) { super(message); }
 }
 
@@ -33,7 +33,7 @@ function exitFor(e: ApiError): number {
 }
 
 /** Runs an action; turns failures into a message that says what to do and a meaningful exit code. */
-function run<A extends unknown[]>(fn: (...args: A) => Promise<void>): (...args: A) => Promise<void> {
+export function run<A extends unknown[]>(fn: (...args: A) => Promise<void>): (...args: A) => Promise<void> {
   return async (...args: A) => {
     try {
       await fn(...args);
@@ -60,7 +60,7 @@ function run<A extends unknown[]>(fn: (...args: A) => Promise<void>): (...args: 
   };
 }
 
-function signedIn(): { client: PimClient; creds: Credentials } {
+export function signedIn(): { client: PimClient; creds: Credentials } {
   const creds = loadCredentials();
   if (!creds) throw new CliError('Not signed in: run `pim login --url <server>` first (or set PIM_URL and PIM_TOKEN).', EXIT.notSignedIn);
   return { client: new PimClient(creds.url, creds.token), creds };
