@@ -28,6 +28,14 @@ function toMethod(m: MfaMethodsTable): MfaMethodView {
 }
 
 /** Whether the user has a confirmed second factor (then sign-in asks for it). */
+/** The kinds of second factor a user can complete sign-in with (for auth.mfa_required's details.methods). */
+export async function mfaMethodKinds(db: ServiceContext['db'], userId: string): Promise<('totp' | 'webauthn' | 'recovery')[]> {
+  const types = await db.selectFrom('mfa_methods').select('type').distinct().where('user_id', '=', userId).where('confirmed_at', 'is not', null).execute();
+  const codes = await db.selectFrom('recovery_codes').select('id').where('user_id', '=', userId).where('used_at', 'is', null).executeTakeFirst();
+  const kinds = new Set(types.map((t) => t.type));
+  return [...(kinds.has('totp') ? ['totp' as const] : []), ...(kinds.has('webauthn') ? ['webauthn' as const] : []), ...(codes ? ['recovery' as const] : [])];
+}
+
 export async function hasMfa(db: ServiceContext['db'], userId: string): Promise<boolean> {
   return (await db.selectFrom('mfa_methods').select('id').where('user_id', '=', userId).where('confirmed_at', 'is not', null).executeTakeFirst()) !== undefined;
 }
@@ -68,7 +76,7 @@ function self(ctx: ServiceContext): string {
 }
 
 /** Changing one's methods needs a signed-in session, and MFA in it once a method exists (a stolen password alone cannot add one). */
-async function requireFreshSession(ctx: ServiceContext, userId: string): Promise<void> {
+export async function requireFreshSession(ctx: ServiceContext, userId: string): Promise<void> {
   if (ctx.actor.via !== 'session') throw forbidden('auth.session_required', 'Manage MFA methods from a signed-in session, not with an API token.');
   if ((await hasMfa(ctx.db, userId)) && ctx.actor.mfaAt === undefined) {
     throw forbidden('auth.mfa_required', 'Prove MFA in this session first (POST /api/v1/auth/mfa).', { reason: 'missing' });

@@ -5,7 +5,7 @@ import { ASSIGNMENT_ADMINS, USER_ADMINS } from '../domain/roles.ts';
 import { throttle, WINDOW_MS } from '../domain/sign-in-limits.ts';
 import { requireRoles } from './authorize.ts';
 import type { ServiceContext } from './context.ts';
-import { hasMfa, useSecondFactor, type SecondFactor } from './mfa-methods.ts';
+import { hasMfa, mfaMethodKinds, useSecondFactor, type SecondFactor } from './mfa-methods.ts';
 import { holdsPrivilegedRole } from './privileged.ts';
 import { endSessionsOf, openSession, rotateSession, type IssuedSession } from './sessions.ts';
 import { inTransaction, type Tx } from './transaction.ts';
@@ -74,7 +74,9 @@ export async function signInWithPassword(ctx: ServiceContext, input: { userPrinc
   const needsMfa = await hasMfa(ctx.db, user.id);
   if (needsMfa && input.totp === undefined && input.recoveryCode === undefined) {
     // The password was right; the client asks for the code and sends both again.
-    throw unauthenticated('auth.mfa_required', 'Enter the code from your authenticator app (or a recovery code).', { reason: 'sign_in', methods: ['totp', 'recovery'] });
+    // methods: what this user has — 'webauthn' means: sign in with the passkey instead (POST /api/v1/auth/passkey).
+    const methods = await mfaMethodKinds(ctx.db, user.id);
+    throw unauthenticated('auth.mfa_required', methods.includes('totp') ? 'Enter the code from your authenticator app (or a recovery code).' : 'Sign in with your passkey (or use a recovery code).', { reason: 'sign_in', methods });
   }
   return inTransaction(ctx, async (tx) => {
     let mfaAt: number | null = null;

@@ -7,6 +7,7 @@ import { bundleRoutes } from './bundles.ts';
 import { checkRoutes } from './check.ts';
 import { groupRoutes } from './groups.ts';
 import { oidcRoutes } from './oidc.ts';
+import { passkeyRoutes } from './passkeys.ts';
 import { requestRoutes } from './requests.ts';
 import { roleSettingsRoutes } from './role-settings.ts';
 import { roleRoutes } from './roles.ts';
@@ -17,6 +18,7 @@ import { userRoutes } from './users.ts';
 export function registerRoutes(app: App): void {
   authRoutes(app);
   oidcRoutes(app);
+  passkeyRoutes(app);
   userRoutes(app);
   groupRoutes(app);
   administrativeUnitRoutes(app);
