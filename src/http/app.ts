@@ -10,7 +10,7 @@ import { ErrorBody } from '../contract/common.ts';
 import { authenticateBearer } from '../services/authenticate.ts';
 import { authorize } from '../services/authorize.ts';
 import { authenticateSession, checkCsrf } from '../services/sessions.ts';
-import { SESSION_COOKIE } from './session-cookies.ts';
+import { headerText, SESSION_COOKIE } from './session-cookies.ts';
 import { withActor, type Deps, type ServiceContext } from '../services/context.ts';
 import { installErrorHandling } from './errors.ts';
 import { clockedRateLimitStore } from './rate-limit-store.ts';
@@ -38,7 +38,6 @@ export const BODY_LIMIT = 1024 * 1024;
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 /** Trust the nearest `n` proxies (Fastify's types take the count as a function). */
 const hopsTrusted = (n: number) => (_address: string, hop: number): boolean => hop < n;
-const headerText = (h: string | string[] | undefined): string | undefined => (Array.isArray(h) ? h[0] : h);
 
 export async function buildApp(deps: Deps): Promise<App> {
   // Typed as Fastify's logger interface so the app's generics stay the plain ones.

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import QRCode from 'qrcode';
 import { checkTotp, newTotpSecret, totpUri } from '../auth/totp.ts';
 import { conflict, forbidden, invalid, notFound } from '../domain/errors.ts';
@@ -10,8 +9,8 @@ import { isoOrNull, iso } from './mappers.ts';
 import { holdsPrivilegedRole } from './privileged.ts';
 import { endSessionsOf, rotateSession, type IssuedSession } from './sessions.ts';
 import { inTransaction, type Tx } from './transaction.ts';
+import { sha256Hex as sha256 } from '../auth/tokens.ts';
 
-const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 export const RECOVERY_CODE_COUNT = 10;
 /** An unconfirmed enrolment can be confirmed for this long. */
 export const ENROLMENT_TTL_MS = 10 * 60_000;

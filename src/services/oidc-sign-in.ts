@@ -1,4 +1,4 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { timingSafeEqual } from 'node:crypto';
 import * as oidc from 'openid-client';
 import type { OidcConfig } from '../config.ts';
 import { DomainError, forbidden, invalid, notFound, unauthenticated } from '../domain/errors.ts';
@@ -6,6 +6,7 @@ import { MINUTE_MS } from '../domain/duration.ts';
 import type { ServiceContext } from './context.ts';
 import { openSession, rotateSession, type IssuedSession } from './sessions.ts';
 import { inTransaction, type Tx } from './transaction.ts';
+import { sha256Hex as sha256 } from '../auth/tokens.ts';
 
 /**
  * Single sign-on with OpenID Connect (authorization code flow with PKCE S256, state and
@@ -56,7 +57,6 @@ export function safeReturnTo(returnTo: string | undefined): string {
   return returnTo;
 }
 
-const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
 function configured(ctx: ServiceContext): OidcConfig {
   const c = ctx.config.oidc;

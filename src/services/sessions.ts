@@ -1,4 +1,4 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { timingSafeEqual } from 'node:crypto';
 import { forbidden, notFound, unauthenticated } from '../domain/errors.ts';
 import { MINUTE_MS, HOUR_MS } from '../domain/duration.ts';
 import { USER_ADMINS, ASSIGNMENT_ADMINS } from '../domain/roles.ts';
@@ -7,9 +7,9 @@ import { requireRoles } from './authorize.ts';
 import { withActor, type Actor, type Deps, type ServiceContext } from './context.ts';
 import { isoOrNull, iso } from './mappers.ts';
 import { inTransaction, type Tx } from './transaction.ts';
+import { sha256Hex as sha256 } from '../auth/tokens.ts';
 
 export const SESSION_PREFIX = 'pims_';
-const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
 export interface IssuedSession {
   id: string;

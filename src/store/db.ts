@@ -27,10 +27,10 @@ export interface OpenedDb {
 
 /**
  * Kysely's SQLite driver prepares every statement anew; preparing was ~15 % of an activation's
- * server time. Statements are reusable in better-sqlite3 and queries repeat, so keep the most
- * recent ones. Safe because the driver runs one query at a time on its single connection
- * (a streamed select holds it until done), and SQLite re-prepares a statement by itself when
- * the schema changes.
+ * server time. Statements are reusable in better-sqlite3 and the query shapes are few, so keep
+ * up to 500 (the oldest prepared goes first). Safe because the driver runs one query at a
+ * time on its single connection (a streamed select holds it until done), and SQLite
+ * re-prepares a statement by itself when the schema changes.
  */
 function withStatementCache(sqlite: SQLite.Database, max = 500): SqliteDatabase {
   const cache = new Map<string, SQLite.Statement>();

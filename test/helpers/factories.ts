@@ -33,3 +33,16 @@ export async function assign(admin: Api, principalId: string, roleId: string, o:
   assert.equal(r.status, 201, JSON.stringify(r.body));
   return r.body;
 }
+
+/**
+ * For tests that move the clock by months: an administrator client and a check caller whose
+ * tokens last a year (the bootstrap token and default tokens expire sooner).
+ */
+export async function longLivedClients(admin: Api, adminId: string): Promise<{ admin: Api; checker: { api: Api } }> {
+  const long = await admin.post('/api/v1/tokens', { name: 'long', ownerId: adminId, scopes: ['api'], expiresInDays: 365 });
+  assert.equal(long.status, 201, JSON.stringify(long.body));
+  const longAdmin = admin.as(long.body.token);
+  const c = await userWithToken(longAdmin, undefined, ['check']);
+  const t = await longAdmin.post('/api/v1/tokens', { name: 'check', ownerId: c.id, scopes: ['check'], expiresInDays: 365 });
+  return { admin: longAdmin, checker: { api: longAdmin.as(t.body.token) } };
+}

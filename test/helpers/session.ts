@@ -21,6 +21,7 @@ export class Browser {
     }
   }
 
+  // Bodies default to untyped JSON, as in harness.ts's Api: tests read them field by field.
   async call<T = any>(method: string, url: string, body?: unknown, o: { csrf?: boolean; headers?: Record<string, string> } = {}): Promise<Res<T>> {
     const cookie = [...this.jar].map(([k, v]) => `${k}=${v}`).join('; ');
     const res = await this.app.inject({
@@ -38,8 +39,8 @@ export class Browser {
     try { parsed = res.body === '' ? null : JSON.parse(res.body); } catch { /* not JSON */ }
     return { status: res.statusCode, body: parsed as T, headers: res.headers };
   }
-  get<T = any>(url: string) { return this.call<T>('GET', url); }
-  post<T = any>(url: string, body: unknown = {}, o?: { csrf?: boolean }) { return this.call<T>('POST', url, body, o); }
+  get<T = any>(url: string) { return this.call<T>('GET', url); } // untyped JSON by default, as call()
+  post<T = any>(url: string, body: unknown = {}, o?: { csrf?: boolean }) { return this.call<T>('POST', url, body, o); } // as call()
 
   signIn(userPrincipalName: string, password: string, second: { totp?: string; recoveryCode?: string } = {}) {
     return this.post('/api/v1/auth/sign-in', { userPrincipalName, password, ...second });

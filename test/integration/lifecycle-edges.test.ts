@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { ROLE } from '../../src/domain/roles.ts';
 import { runDueJobs } from '../../src/services/due-jobs.ts';
-import { assign, group, userWithToken } from '../helpers/factories.ts';
+import { assign, group, longLivedClients, userWithToken } from '../helpers/factories.ts';
 import { ENGINE, startWithAdmin, type Api } from '../helpers/harness.ts';
 
 const min = 60_000;
@@ -16,11 +16,7 @@ describe(`lifecycle edges (${ENGINE})`, () => {
   let checker: { api: Api };
   before(async () => {
     h = await startWithAdmin();
-    const long = await h.admin.post('/api/v1/tokens', { name: 'long', ownerId: h.adminId, scopes: ['api'], expiresInDays: 365 });
-    admin = h.admin.as(long.body.token);
-    const c = await userWithToken(admin, undefined, ['check']);
-    const t = await admin.post('/api/v1/tokens', { name: 'check', ownerId: c.id, scopes: ['check'], expiresInDays: 365 });
-    checker = { api: admin.as(t.body.token) };
+    ({ admin, checker } = await longLivedClients(h.admin, h.adminId));
   });
   after(async () => { await h.close(); });
   const allowed = async (principal: string, role: string, scope = '/') => (await checker.api.post('/api/v1/check', { principal, role, scope })).body.allowed as boolean;

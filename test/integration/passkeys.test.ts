@@ -5,6 +5,7 @@ import { isoCBOR } from '@simplewebauthn/server/helpers';
 import { assign, userWithToken } from '../helpers/factories.ts';
 import { ENGINE, startWithAdmin, type Api } from '../helpers/harness.ts';
 import { Browser } from '../helpers/session.ts';
+import type { ErrorBody } from '../../src/contract/common.ts';
 
 const PASSWORD = 'a long and unusual passphrase';
 const sha256 = (b: Buffer | string) => createHash('sha256').update(b).digest();
@@ -181,7 +182,7 @@ describe(`passkeys (WebAuthn) with a software authenticator (${ENGINE})`, () => 
     assert.equal((await passkeyRow(a.id))?.sign_count, 1, 'the new counter is stored');
     tick();
 
-    const unchanged = (label: string, res: { status: number; body: any }, code: string) => {
+    const unchanged = (label: string, res: { status: number; body: ErrorBody }, code: string) => {
       assert.ok(res.status >= 400 && res.status < 500, `${label}: ${res.status} ${JSON.stringify(res.body)}`);
       assert.equal(res.body.error.code, code, label);
     };

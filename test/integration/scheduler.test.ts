@@ -5,7 +5,7 @@ import { Scheduler } from '../../src/jobs/scheduler.ts';
 import { openRuntime } from '../../src/runtime.ts';
 import { runDueJobs } from '../../src/services/due-jobs.ts';
 import { inTransaction } from '../../src/services/transaction.ts';
-import { assign, userWithToken } from '../helpers/factories.ts';
+import { assign, longLivedClients, userWithToken } from '../helpers/factories.ts';
 import { ENGINE, startWithAdmin, type Api } from '../helpers/harness.ts';
 
 const min = 60_000;
@@ -18,12 +18,7 @@ describe(`scheduler: due-time jobs (${ENGINE})`, () => {
   let checker: { api: Api };
   before(async () => {
     h = await startWithAdmin();
-    const long = await h.admin.post('/api/v1/tokens', { name: 'long', ownerId: h.adminId, scopes: ['api'], expiresInDays: 365 });
-    admin = h.admin.as(long.body.token);
-    const c = await userWithToken(admin, undefined, ['check']);
-    // Its token must outlive the time travel below.
-    const t = await admin.post('/api/v1/tokens', { name: 'check', ownerId: c.id, scopes: ['check'], expiresInDays: 365 });
-    checker = { api: admin.as(t.body.token) };
+    ({ admin, checker } = await longLivedClients(h.admin, h.adminId));
   });
   after(async () => { await h.close(); });
 

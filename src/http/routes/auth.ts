@@ -4,14 +4,13 @@ import { IdParams } from '../../contract/common.ts';
 import { confirmTotp, enrolTotp, listMyMethods, newRecoveryCodes, removeMyMethod, resetUserMfa } from '../../services/mfa-methods.ts';
 import { currentSession, endAllSessions, endUserSessions, listSessions, sessionUser, signOut, type IssuedSession } from '../../services/sessions.ts';
 import { changeMyPassword, setUserPassword, signInWithPassword, stepUp } from '../../services/sign-in.ts';
-import { clearSessionCookies, setSessionCookies } from '../session-cookies.ts';
+import { clearSessionCookies, headerText, setSessionCookies } from '../session-cookies.ts';
 import type { App } from '../types.ts';
 import { ANY_USER, ASSIGNMENT_ADMIN, PUBLIC, USER_ADMIN } from './access.ts';
 
 const info = (user: { id: string; userPrincipalName: string; displayName: string }, s: IssuedSession) => ({
   user, csrfToken: s.csrfToken, expiresAt: new Date(s.expiresAt).toISOString(), mfaAt: s.mfaAt === null ? null : new Date(s.mfaAt).toISOString(),
 });
-const headerText = (h: string | string[] | undefined): string | undefined => (Array.isArray(h) ? h[0] : h);
 
 export function authRoutes(app: App): void {
   const tags = ['sign-in'];

@@ -4,7 +4,7 @@ import { DomainError } from '../../domain/errors.ts';
 import { withActor, type ServiceContext } from '../../services/context.ts';
 import { CALLBACK_PATH, finishOidc, LOGIN_TTL_MS, signInProviders, startOidc } from '../../services/oidc-sign-in.ts';
 import { authenticateSession } from '../../services/sessions.ts';
-import { SESSION_COOKIE, setSessionCookies } from '../session-cookies.ts';
+import { headerText, SESSION_COOKIE, setSessionCookies } from '../session-cookies.ts';
 import type { App } from '../types.ts';
 import { PUBLIC } from './access.ts';
 
@@ -39,7 +39,6 @@ const CallbackQuery = Type.Object({
 }, { additionalProperties: true });
 
 const Redirect = Type.Null({ description: 'A redirect: see the Location header' });
-const headerText = (h: string | string[] | undefined): string | undefined => (Array.isArray(h) ? h[0] : h);
 
 /** Public routes read the session cookie only where they need it (step-up); a dead cookie counts as none. */
 async function withSession(req: FastifyRequest): Promise<ServiceContext> {

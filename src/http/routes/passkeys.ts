@@ -5,7 +5,7 @@ import {
   CHALLENGE_TTL_MS, finishPasskeyRegistration, finishPasskeySignIn, finishPasskeyStepUp, startPasskeyRegistration, startPasskeySignIn, startPasskeyStepUp, type Started,
 } from '../../services/passkeys.ts';
 import { sessionUser, type IssuedSession } from '../../services/sessions.ts';
-import { setSessionCookies } from '../session-cookies.ts';
+import { headerText, setSessionCookies } from '../session-cookies.ts';
 import type { App } from '../types.ts';
 import { ANY_USER, PUBLIC } from './access.ts';
 
@@ -16,7 +16,6 @@ const CHALLENGE_PATH = '/api/v1';
 const info = (user: { id: string; userPrincipalName: string; displayName: string }, s: IssuedSession) => ({
   user, csrfToken: s.csrfToken, expiresAt: new Date(s.expiresAt).toISOString(), mfaAt: s.mfaAt === null ? null : new Date(s.mfaAt).toISOString(),
 });
-const headerText = (h: string | string[] | undefined): string | undefined => (Array.isArray(h) ? h[0] : h);
 
 export function passkeyRoutes(app: App): void {
   const secure = app.pimConfig.publicUrl.startsWith('https:');
