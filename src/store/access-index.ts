@@ -1,4 +1,4 @@
-import { EMPTY_HELD, overlap, packHeld, type Grant, type Held, type HeldSet } from '../domain/access.ts';
+import { EMPTY_HELD, NameTable, overlap, packHeld, type Grant, type Held, type HeldSet } from '../domain/access.ts';
 import { ROLE } from '../domain/roles.ts';
 import { groupOfScope } from '../domain/scope.ts';
 import type { Db } from './db.ts';
@@ -76,6 +76,8 @@ export class AccessIndex {
    * whenever the principal's grants, its memberships or its groups' grants change.
    */
   private heldCache = new Map<string, HeldSet>();
+  /** Role ids and scopes as numbers, for the packed held sets (only ever grows: names are few). */
+  private readonly names = new NameTable();
   private lastSeq = 0;
   private syncing: Promise<void> = Promise.resolve();
   private timer: NodeJS.Timeout | undefined;
@@ -300,7 +302,7 @@ export class AccessIndex {
         if (g?.roleAssignable !== true || g.deleted) continue;
         for (const grant of this.grantsByPrincipal.get(groupId) ?? NO_GRANTS) list.push({ grant, groupId, window: overlap(grant, m) });
       }
-      held = packHeld(list);
+      held = packHeld(list, this.names);
     }
     this.heldCache.set(principalId, held);
     return held;
