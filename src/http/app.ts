@@ -10,7 +10,7 @@ import { ErrorBody } from '../contract/common.ts';
 import { authenticateBearer } from '../services/authenticate.ts';
 import { authorize } from '../services/authorize.ts';
 import { authenticateSession, checkCsrf } from '../services/sessions.ts';
-import { headerText, SESSION_COOKIE } from './session-cookies.ts';
+import { headerText, sessionCookieName } from './session-cookies.ts';
 import { withActor, type Deps, type ServiceContext } from '../services/context.ts';
 import { installErrorHandling } from './errors.ts';
 import { clockedRateLimitStore } from './rate-limit-store.ts';
@@ -79,13 +79,14 @@ export async function buildApp(deps: Deps): Promise<App> {
   app.decorateRequest('ctx', null as unknown as ServiceContext);
   // Authenticate and authorize before the body is even read: a caller who may not call a
   // route learns nothing from it (not even whether its body would parse).
+  const sessionCookie = sessionCookieName(deps.config.publicUrl.startsWith('https:'));
   app.addHook('onRequest', async (req) => {
     const access = req.routeOptions.config.access;
     if (access === undefined || access.kind === 'public') {
       req.ctx = withActor(deps, { id: null, type: 'anonymous', scopes: [], clientAddress: req.ip });
       return;
     }
-    const session = req.cookies[SESSION_COOKIE];
+    const session = req.cookies[sessionCookie];
     if ((req.headers.authorization === undefined || req.headers.authorization === '') && session !== undefined && session !== '') {
       const actor = await authenticateSession(deps, session, req.ip);
       // A cookie rides along on cross-site requests too: writes must prove they came from our page.
@@ -107,7 +108,7 @@ export async function buildApp(deps: Deps): Promise<App> {
     openapi: {
       openapi: '3.1.0',
       info: { title: 'openpim API', version: '1', description: 'Privileged Identity Management: directory, roles, schedules, requests, the check API and audit.' },
-      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'An API token (pim_…)' }, session: { type: 'apiKey', in: 'cookie', name: 'pim_session', description: 'A browser session from POST /api/v1/auth/sign-in; writes also need the x-csrf-token header' } } },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'An API token (pim_…)' }, session: { type: 'apiKey', in: 'cookie', name: sessionCookie, description: 'A browser session from POST /api/v1/auth/sign-in; writes also need the x-csrf-token header' } } },
     },
   });
   await app.register(swaggerUi, { routePrefix: '/api/docs' });

@@ -20,6 +20,8 @@ export interface Actor {
   /** How the caller authenticated: a signed-in session (cookie) or an API token. */
   via?: 'session' | 'token' | undefined;
   sessionId?: string | undefined;
+  /** When the credential of this call ends (token or session; null: never). A token minted by this caller for itself may not outlive it. */
+  credentialExpiresAt?: number | null | undefined;
 }
 
 export const SYSTEM_ACTOR: Actor = { id: null, type: 'system', scopes: ['*'] };

@@ -1,3 +1,4 @@
+import { MINUTE_MS } from '../domain/duration.ts';
 import QRCode from 'qrcode';
 import { checkTotp, newTotpSecret, totpUri } from '../auth/totp.ts';
 import { conflict, forbidden, invalid, notFound } from '../domain/errors.ts';
@@ -74,11 +75,25 @@ function self(ctx: ServiceContext): string {
   return ctx.actor.id;
 }
 
-/** Changing one's methods needs a signed-in session, and MFA in it once a method exists (a stolen password alone cannot add one). */
+/** Sensitive self-service (changing MFA methods, minting an API token) needs MFA at most this old. */
+export const SENSITIVE_MFA_MAX_AGE_MS = 15 * MINUTE_MS;
+
+/**
+ * Changing one's methods needs a signed-in session, and recent MFA in it once a method exists:
+ * a stolen password alone cannot add a method, and neither can a session left open for hours.
+ */
 export async function requireFreshSession(ctx: ServiceContext, userId: string): Promise<void> {
   if (ctx.actor.via !== 'session') throw forbidden('auth.session_required', 'Manage MFA methods from a signed-in session, not with an API token.');
-  if ((await hasMfa(ctx.db, userId)) && ctx.actor.mfaAt === undefined) {
-    throw forbidden('auth.mfa_required', 'Prove MFA in this session first (POST /api/v1/auth/mfa).', { reason: 'missing' });
+  await requireRecentMfa(ctx, userId);
+}
+
+/** For a user who has MFA: refuses unless this session proved it within SENSITIVE_MFA_MAX_AGE_MS. */
+export async function requireRecentMfa(ctx: ServiceContext, userId: string): Promise<void> {
+  if (!(await hasMfa(ctx.db, userId))) return;
+  const maxAgeMinutes = SENSITIVE_MFA_MAX_AGE_MS / MINUTE_MS;
+  if (ctx.actor.mfaAt === undefined) throw forbidden('auth.mfa_required', 'Prove MFA in this session first (POST /api/v1/auth/mfa).', { reason: 'missing', maxAgeMinutes });
+  if (ctx.clock.nowMs() - ctx.actor.mfaAt > SENSITIVE_MFA_MAX_AGE_MS) {
+    throw forbidden('auth.mfa_required', `Prove MFA again: this needs MFA from the last ${maxAgeMinutes} minutes (POST /api/v1/auth/mfa).`, { reason: 'stale', maxAgeMinutes });
   }
 }
 

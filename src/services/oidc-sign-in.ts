@@ -5,6 +5,7 @@ import { DomainError, forbidden, invalid, notFound, unauthenticated } from '../d
 import { MINUTE_MS } from '../domain/duration.ts';
 import type { ServiceContext } from './context.ts';
 import { openSession, rotateSession, type IssuedSession } from './sessions.ts';
+import { beginAddressAttempt, forgetAttempt } from './sign-in.ts';
 import { inTransaction, type Tx } from './transaction.ts';
 import { sha256Hex as sha256 } from '../auth/tokens.ts';
 
@@ -207,6 +208,15 @@ const str = (v: unknown): string | null => (typeof v === 'string' && v.trim() !=
  * For a step-up, ctx.actor must be the session the step-up was started from.
  */
 export async function finishOidc(ctx: ServiceContext, currentUrl: URL, o: { boundState?: string | undefined; userAgent?: string | undefined } = {}): Promise<OidcFinished> {
+  // A refused callback counts against the caller's address like a failed password, so junk
+  // callbacks (each one audited, some calling the IdP) are throttled too.
+  const attempt = await beginAddressAttempt(ctx);
+  const done = await finishCallback(ctx, currentUrl, o);
+  await forgetAttempt(ctx, attempt);
+  return done;
+}
+
+async function finishCallback(ctx: ServiceContext, currentUrl: URL, o: { boundState?: string | undefined; userAgent?: string | undefined }): Promise<OidcFinished> {
   const c = configured(ctx);
   const state = currentUrl.searchParams.get('state');
   if (state === null || state === '' || state.length > 512) return refuse(ctx, refusedState('state_missing'));

@@ -4,6 +4,7 @@ import { MINUTE_MS, HOUR_MS } from '../domain/duration.ts';
 import { USER_ADMINS, ASSIGNMENT_ADMINS } from '../domain/roles.ts';
 import type { SessionsTable } from '../store/schema.ts';
 import { requireRoles } from './authorize.ts';
+import { holdsPrivilegedRole } from './privileged.ts';
 import { withActor, type Actor, type Deps, type ServiceContext } from './context.ts';
 import { isoOrNull, iso } from './mappers.ts';
 import { inTransaction, type Tx } from './transaction.ts';
@@ -79,7 +80,7 @@ export async function authenticateSession(deps: Deps, token: string, clientAddre
     throw expired();
   }
   if (now - s.last_seen_at >= MINUTE_MS) await deps.db.updateTable('sessions').set({ last_seen_at: now }).where('id', '=', s.id).execute();
-  return { id: s.user_id, type: 'user', scopes: ['api'], clientAddress, via: 'session', sessionId: s.id, ...(s.mfa_at !== null ? { mfaAt: s.mfa_at } : {}) };
+  return { id: s.user_id, type: 'user', scopes: ['api'], clientAddress, via: 'session', sessionId: s.id, credentialExpiresAt: s.expires_at, ...(s.mfa_at !== null ? { mfaAt: s.mfa_at } : {}) };
 }
 
 /** Cookie-authenticated writes must echo the session's CSRF token (double submit, compared as hashes). */
@@ -100,9 +101,15 @@ export function toSession(s: SessionsTable, idleMinutes: number) {
 }
 export type SessionView = ReturnType<typeof toSession>;
 
+/**
+ * One's own sessions, or a user administrator's view; a privileged user's sessions (where
+ * they sign in from, and ending them) only for Privileged Role / Global Administrators, as
+ * with their passwords and tokens.
+ */
 async function assertMayManage(ctx: ServiceContext, userId: string, action: string): Promise<void> {
   if (ctx.actor.id === userId) return;
   await requireRoles(ctx, USER_ADMINS, action);
+  if (await holdsPrivilegedRole({ db: ctx.db, nowMs: ctx.clock.nowMs() }, userId)) await requireRoles(ctx, ASSIGNMENT_ADMINS, `${action}.privileged`);
 }
 
 export async function listSessions(ctx: ServiceContext, userId: string): Promise<{ items: SessionView[] }> {

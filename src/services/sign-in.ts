@@ -2,7 +2,7 @@ import { hashPassword, verifyPassword } from '../auth/passwords.ts';
 import { DomainError, forbidden, invalid, notFound, unauthenticated } from '../domain/errors.ts';
 import { checkPassword } from '../domain/password-policy.ts';
 import { ASSIGNMENT_ADMINS, USER_ADMINS } from '../domain/roles.ts';
-import { throttle, WINDOW_MS } from '../domain/sign-in-limits.ts';
+import { FAMILIAR_MS, SECOND_FACTOR_WINDOW_MS, throttle, WINDOW_MS, type Throttle, type ThrottleRule } from '../domain/sign-in-limits.ts';
 import { requireRoles } from './authorize.ts';
 import type { ServiceContext } from './context.ts';
 import { hasMfa, mfaMethodKinds, useSecondFactor, type SecondFactor } from './mfa-methods.ts';
@@ -15,27 +15,80 @@ export interface SignedIn {
   session: IssuedSession;
 }
 
-const throttled = (retryAfterMs: number) => new DomainError('RateLimited', 'auth.throttled', 'Too many failed sign-ins from here: wait and try again.', { retryAfterSeconds: Math.ceil(retryAfterMs / 1000) });
+function throttled(t: { retryAfterMs: number; rule: ThrottleRule }): DomainError {
+  const message = t.rule === 'account_second_factor'
+    ? 'Too many wrong codes for this account: wait, or sign in with a passkey or from a device you used before.'
+    : 'Too many failed sign-ins from here: wait and try again.';
+  return new DomainError('RateLimited', 'auth.throttled', message, { retryAfterSeconds: Math.ceil(t.retryAfterMs / 1000), rule: t.rule });
+}
+
+/** A second-factor attempt is also counted per account across addresses (domain/sign-in-limits.ts). */
+type Attempt = { kind: 'password' } | { kind: 'second_factor'; userId: string };
+
+/** Failed second factors of the account from anywhere, and whether this address is one the user signed in from lately. */
+async function secondFactorHistory(tx: Tx, account: string, userId: string, address: string): Promise<{ account: number[]; familiar: boolean }> {
+  const failures = await tx.db.selectFrom('sign_in_failures').select('at').where('account', '=', account).where('kind', '=', 'second_factor')
+    .where('at', '>', tx.nowMs - SECOND_FACTOR_WINDOW_MS).execute();
+  const seen = await tx.db.selectFrom('sessions').select('id').where('user_id', '=', userId).where('client_address', '=', address)
+    .where('created_at', '>', tx.nowMs - FAMILIAR_MS).limit(1).executeTakeFirst();
+  return { account: failures.map((r) => r.at), familiar: seen !== undefined };
+}
+
+async function refuseIfThrottled(ctx: ServiceContext, tx: Tx, account: string, t: Throttle): Promise<Throttle> {
+  if (!t.allowed) await tx.audit({ action: 'auth.sign_in', outcome: 'failure', after: { account: account.slice(0, 256), reason: `throttled_${t.rule}` } });
+  return t;
+}
 
 /**
  * Counts an attempt *before* checking it, in the write-serialized transaction, so parallel
  * guesses cannot all slip under the limit; throws auth.throttled when over it. A success
- * clears the account-and-address count (attemptSucceeded); a failure keeps the row.
+ * clears the account-and-address count (attemptSucceeded); a failure keeps the row. Returns
+ * the row's id (a password attempt that reaches the second factor becomes one, see below).
  */
-async function beginAttempt(ctx: ServiceContext, account: string): Promise<void> {
+async function beginAttempt(ctx: ServiceContext, account: string, attempt: Attempt): Promise<string> {
   const address = ctx.actor.clientAddress ?? 'unknown';
+  const id = ctx.ids.uuid();
   const verdict = await inTransaction(ctx, async (tx) => {
     const since = tx.nowMs - WINDOW_MS;
     const pair = await tx.db.selectFrom('sign_in_failures').select('at').where('account', '=', account).where('client_address', '=', address).where('at', '>', since).execute();
     const fromAddress = await tx.db.selectFrom('sign_in_failures').select('at').where('client_address', '=', address).where('at', '>', since).execute();
-    const t = throttle({ accountAddress: pair.map((r) => r.at), address: fromAddress.map((r) => r.at) }, tx.nowMs);
-    await tx.db.insertInto('sign_in_failures').values({ id: ctx.ids.uuid(), account, client_address: address, at: tx.nowMs }).execute();
+    const secondFactor = attempt.kind === 'second_factor' ? await secondFactorHistory(tx, account, attempt.userId, address) : undefined;
+    const t = throttle({ accountAddress: pair.map((r) => r.at), address: fromAddress.map((r) => r.at), ...(secondFactor !== undefined ? { secondFactor } : {}) }, tx.nowMs);
+    await tx.db.insertInto('sign_in_failures').values({ id, account, client_address: address, at: tx.nowMs, kind: attempt.kind }).execute();
     // Keep the log small: what the throttle no longer reads goes.
     await tx.db.deleteFrom('sign_in_failures').where('at', '<', tx.nowMs - 24 * 60 * 60_000).execute();
-    if (!t.allowed) await tx.audit({ action: 'auth.sign_in', outcome: 'failure', after: { account: account.slice(0, 256), reason: `throttled_${t.rule}` } });
-    return t;
+    return refuseIfThrottled(ctx, tx, account, t);
   });
-  if (!verdict.allowed) throw throttled(verdict.retryAfterMs);
+  if (!verdict.allowed) throw throttled(verdict);
+  return id;
+}
+
+/**
+ * The password was right and a code came with it: the attempt counted by beginAttempt now
+ * stands for a second-factor guess, under the per-account rule as well.
+ */
+async function beginSecondFactor(ctx: ServiceContext, account: string, attemptId: string, userId: string): Promise<void> {
+  const address = ctx.actor.clientAddress ?? 'unknown';
+  const verdict = await inTransaction(ctx, async (tx) => {
+    const secondFactor = await secondFactorHistory(tx, account, userId, address);
+    const t = throttle({ accountAddress: [], address: [], secondFactor }, tx.nowMs);
+    await tx.db.updateTable('sign_in_failures').set({ kind: 'second_factor' }).where('id', '=', attemptId).execute();
+    return refuseIfThrottled(ctx, tx, account, t);
+  });
+  if (!verdict.allowed) throw throttled(verdict);
+}
+
+/**
+ * Sign-ins that are not guesses at one account (an SSO callback) still count against the
+ * caller's address (the 30-per-address rule): each attempt gets an account of its own, so the
+ * per-account rules never apply. Returns the attempt to forget when it succeeds.
+ */
+export function beginAddressAttempt(ctx: ServiceContext): Promise<string> {
+  return beginAttempt(ctx, `(sso:${ctx.ids.uuid()})`, { kind: 'password' });
+}
+
+export async function forgetAttempt(ctx: ServiceContext, id: string): Promise<void> {
+  await inTransaction(ctx, (tx) => tx.db.deleteFrom('sign_in_failures').where('id', '=', id).execute());
 }
 
 async function attemptSucceeded(ctx: ServiceContext, tx: Tx, account: string): Promise<void> {
@@ -61,7 +114,7 @@ async function accountOf(ctx: ServiceContext, userId: string): Promise<string> {
  */
 export async function signInWithPassword(ctx: ServiceContext, input: { userPrincipalName: string; password: string; userAgent?: string | undefined } & SecondFactor): Promise<SignedIn> {
   const account = input.userPrincipalName.trim().toLowerCase();
-  await beginAttempt(ctx, account);
+  const attemptId = await beginAttempt(ctx, account, { kind: 'password' });
 
   const user = await ctx.db.selectFrom('users').select(['id', 'user_principal_name', 'display_name', 'enabled', 'deleted_at']).where('upn_lower', '=', account).executeTakeFirst();
   const stored = user ? await ctx.db.selectFrom('user_passwords').select('password_hash').where('user_id', '=', user.id).executeTakeFirst() : undefined;
@@ -78,6 +131,7 @@ export async function signInWithPassword(ctx: ServiceContext, input: { userPrinc
     const methods = await mfaMethodKinds(ctx.db, user.id);
     throw unauthenticated('auth.mfa_required', methods.includes('totp') ? 'Enter the code from your authenticator app (or a recovery code).' : 'Sign in with your passkey (or use a recovery code).', { reason: 'sign_in', methods });
   }
+  if (needsMfa) await beginSecondFactor(ctx, account, attemptId, user.id);
   return inTransaction(ctx, async (tx) => {
     let mfaAt: number | null = null;
     if (needsMfa) {
@@ -106,7 +160,7 @@ export async function withRequestMfa(ctx: ServiceContext, totp: string): Promise
   const me = ctx.actor.id;
   if (ctx.actor.type !== 'user' || me === null) throw forbidden('auth.mfa_not_applicable', 'Only users do MFA; service principals are covered by approval.');
   const account = await accountOf(ctx, me);
-  await beginAttempt(ctx, account);
+  await beginAttempt(ctx, account, { kind: 'second_factor', userId: me });
   const ok = await inTransaction(ctx, async (tx) => {
     const used = await useSecondFactor(ctx, tx, me, { totp });
     if (used !== null) await attemptSucceeded(ctx, tx, account);
@@ -126,7 +180,7 @@ export async function stepUp(ctx: ServiceContext, f: SecondFactor): Promise<Issu
   const sessionId = ctx.actor.sessionId;
   if (f.totp === undefined && f.recoveryCode === undefined) throw invalid('auth.code_required', 'Send totp or recoveryCode.');
   const account = await accountOf(ctx, me);
-  await beginAttempt(ctx, account);
+  await beginAttempt(ctx, account, { kind: 'second_factor', userId: me });
   const result = await inTransaction(ctx, async (tx) => {
     const used = await useSecondFactor(ctx, tx, me, f);
     if (used === null) return null;
@@ -164,7 +218,7 @@ export async function changeMyPassword(ctx: ServiceContext, current: string, nex
   const stored = await ctx.db.selectFrom('user_passwords').select('password_hash').where('user_id', '=', me).executeTakeFirst();
   // Without a password there is nothing to prove: a token alone must not be able to set one.
   if (stored === undefined) throw forbidden('auth.password_not_set', 'You have no password yet: ask a user administrator to set one.');
-  await beginAttempt(ctx, u.upn_lower);
+  await beginAttempt(ctx, u.upn_lower, { kind: 'password' });
   if (!(await verifyPassword(stored.password_hash, current))) {
     await fail(ctx, u.upn_lower, me, 'bad_password');
     throw unauthenticated('auth.invalid_credentials', 'The current password is wrong.');

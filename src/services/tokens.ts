@@ -5,6 +5,7 @@ import { invalid, notFound } from '../domain/errors.ts';
 import { APP_ADMINS, ASSIGNMENT_ADMINS, USER_ADMINS } from '../domain/roles.ts';
 import type { ApiTokensTable } from '../store/schema.ts';
 import { requireRoles } from './authorize.ts';
+import { requireRecentMfa } from './mfa-methods.ts';
 import type { ServiceContext } from './context.ts';
 import { holdsPrivilegedRole } from './privileged.ts';
 import { isoOrNull, iso } from './mappers.ts';
@@ -35,18 +36,37 @@ async function authorizeOwner(ctx: ServiceContext, ownerId: string, type: 'user'
   if (action === 'token.create' && (await holdsPrivilegedRole({ db: ctx.db, nowMs: ctx.clock.nowMs() }, ownerId))) await requireRoles(ctx, ASSIGNMENT_ADMINS, `${action}.privileged`);
 }
 
+/**
+ * A token one mints for oneself is one's own identity for weeks, so it must not be worth more
+ * than the credential that minted it:
+ * - from a session, a user who has MFA must have proved it in the last 15 minutes;
+ * - from a session without MFA (the user has none), it ends when that session would;
+ * - from an API token, it ends when that token does (a stolen token cannot renew itself).
+ * Tokens issued by administrators for others follow authorizeOwner instead.
+ */
+async function selfTokenExpiry(ctx: ServiceContext, ownerId: string, wanted: number): Promise<number> {
+  if (ctx.actor.id !== ownerId) return wanted;
+  if (ctx.actor.via === 'session' && ctx.actor.type === 'user') {
+    await requireRecentMfa(ctx, ownerId);
+    if (ctx.actor.mfaAt !== undefined) return wanted;
+  }
+  const cap = ctx.actor.credentialExpiresAt;
+  return cap === undefined || cap === null ? wanted : Math.min(wanted, cap);
+}
+
 /** Issues a random token, shown once; only its SHA-256 is stored. */
 export async function issueToken(ctx: ServiceContext, input: CreateToken): Promise<CreatedToken> {
   const ownerId = input.ownerId ?? ctx.actor.id;
   if (ownerId === null) throw invalid('token.owner_required', 'Name the owner of the token.');
   const type = await ownerType(ctx, ownerId);
   await authorizeOwner(ctx, ownerId, type, 'token.create');
+  const expiresAt = await selfTokenExpiry(ctx, ownerId, ctx.clock.nowMs() + (input.expiresInDays ?? 90) * DAY_MS);
   const secret = newToken(ctx.ids.secret(32));
   return inTransaction(ctx, async (tx) => {
     const row: ApiTokensTable = {
       id: ctx.ids.uuid(), owner_id: ownerId, owner_type: type, name: input.name, token_hash: hashToken(secret),
       scopes: JSON.stringify(input.scopes ?? ['api']), created_by: ctx.actor.id, created_at: tx.nowMs,
-      expires_at: tx.nowMs + (input.expiresInDays ?? 90) * DAY_MS, revoked_at: null, last_used_at: null,
+      expires_at: expiresAt, revoked_at: null, last_used_at: null,
     };
     await tx.db.insertInto('api_tokens').values(row).execute();
     await tx.audit({ action: 'token.created', targetType: 'token', targetId: row.id, after: { ownerId, ownerType: type, name: row.name, scopes: JSON.parse(row.scopes) as unknown, expiresAt: isoOrNull(row.expires_at) } });

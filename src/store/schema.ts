@@ -275,6 +275,8 @@ export interface SignInFailuresTable {
   account: string;
   client_address: string;
   at: number;
+  /** Which factor failed: the password (or an unknown account), or the second factor. */
+  kind: 'password' | 'second_factor';
 }
 
 /** A user's account at an OpenID Connect provider: (issuer, subject) names it for good, unlike an email. */

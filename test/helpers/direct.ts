@@ -34,3 +34,19 @@ export async function insertServicePrincipal(h: Harness, displayName = 'svc'): P
   });
   return id;
 }
+
+/**
+ * A year-long API token for `ownerId`, written as `pim bootstrap` writes its token: for tests
+ * that move the clock by months (a token one mints for oneself over the API ends with the
+ * token that minted it, and the bootstrap token lasts 30 days).
+ */
+export async function insertLongToken(h: Harness, ownerId: string, scopes: string[] = ['api']): Promise<string> {
+  const { hashToken, newToken } = await import('../../src/auth/tokens.ts');
+  const secret = newToken(randomUUID().replace(/-/g, '') + randomUUID().replace(/-/g, ''));
+  const id = randomUUID();
+  await inTransaction(h.system, async (tx) => {
+    await tx.db.insertInto('api_tokens').values({ id, owner_id: ownerId, owner_type: 'user', name: 'long-lived test token', token_hash: hashToken(secret), scopes: JSON.stringify(scopes), created_by: null, created_at: tx.nowMs, expires_at: tx.nowMs + 365 * 86_400_000, revoked_at: null, last_used_at: null }).execute();
+    await tx.audit({ action: 'token.created', targetType: 'token', targetId: id, after: { ownerId, name: 'long-lived test token', scopes } });
+  });
+  return secret;
+}

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { Api } from './harness.ts';
+import type { Api, Harness } from './harness.ts';
+import { insertLongToken } from './direct.ts';
 import assert from 'node:assert/strict';
 
 let n = 0;
@@ -38,11 +39,10 @@ export async function assign(admin: Api, principalId: string, roleId: string, o:
  * For tests that move the clock by months: an administrator client and a check caller whose
  * tokens last a year (the bootstrap token and default tokens expire sooner).
  */
-export async function longLivedClients(admin: Api, adminId: string): Promise<{ admin: Api; checker: { api: Api } }> {
-  const long = await admin.post('/api/v1/tokens', { name: 'long', ownerId: adminId, scopes: ['api'], expiresInDays: 365 });
-  assert.equal(long.status, 201, JSON.stringify(long.body));
-  const longAdmin = admin.as(long.body.token);
+export async function longLivedClients(h: Harness & { admin: Api; adminId: string }): Promise<{ admin: Api; checker: { api: Api } }> {
+  const longAdmin = h.admin.as(await insertLongToken(h, h.adminId));
   const c = await userWithToken(longAdmin, undefined, ['check']);
   const t = await longAdmin.post('/api/v1/tokens', { name: 'check', ownerId: c.id, scopes: ['check'], expiresInDays: 365 });
+  assert.equal(t.status, 201, JSON.stringify(t.body));
   return { admin: longAdmin, checker: { api: longAdmin.as(t.body.token) } };
 }

@@ -7,9 +7,10 @@ import type { Res } from './harness.ts';
  */
 export class Browser {
   readonly jar = new Map<string, string>();
-  constructor(private readonly app: App) {}
+  /** `address`: the client address the server sees (default: Fastify inject's 127.0.0.1). */
+  constructor(private readonly app: App, private readonly address?: string) {}
 
-  get csrf(): string { return this.jar.get('pim_csrf') ?? ''; }
+  get csrf(): string { return this.jar.get('pim_csrf') ?? this.jar.get('__Host-pim_csrf') ?? ''; }
 
   private absorb(setCookie: unknown): void {
     for (const line of [setCookie ?? []].flat() as string[]) {
@@ -25,7 +26,7 @@ export class Browser {
   async call<T = any>(method: string, url: string, body?: unknown, o: { csrf?: boolean; headers?: Record<string, string> } = {}): Promise<Res<T>> {
     const cookie = [...this.jar].map(([k, v]) => `${k}=${v}`).join('; ');
     const res = await this.app.inject({
-      method: method as 'GET', url,
+      method: method as 'GET', url, ...(this.address !== undefined ? { remoteAddress: this.address } : {}),
       headers: {
         ...(cookie !== '' ? { cookie } : {}),
         ...(o.csrf !== false && method !== 'GET' ? { 'x-csrf-token': this.csrf } : {}),

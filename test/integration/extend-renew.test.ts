@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { assign, userWithToken } from '../helpers/factories.ts';
+import { insertLongToken } from '../helpers/direct.ts';
 import { ENGINE, startWithAdmin, type Api } from '../helpers/harness.ts';
 
 const day = 24 * 60 * 60_000;
@@ -10,8 +11,7 @@ describe(`extend and renew (${ENGINE})`, () => {
   let admin: Api;
   before(async () => {
     h = await startWithAdmin();
-    const long = await h.admin.post('/api/v1/tokens', { name: 'long', ownerId: h.adminId, scopes: ['api'], expiresInDays: 365 });
-    admin = h.admin.as(long.body.token);
+    admin = h.admin.as(await insertLongToken(h, h.adminId));
   });
   after(async () => { await h.close(); });
   const newRole = async () => (await admin.post('/api/v1/roles', { displayName: `r-${Math.random().toString(36).slice(2, 9)}`, permissions: ['app:use'] })).body.id as string;

@@ -16,7 +16,7 @@ describe(`lifecycle edges (${ENGINE})`, () => {
   let checker: { api: Api };
   before(async () => {
     h = await startWithAdmin();
-    ({ admin, checker } = await longLivedClients(h.admin, h.adminId));
+    ({ admin, checker } = await longLivedClients(h));
   });
   after(async () => { await h.close(); });
   const allowed = async (principal: string, role: string, scope = '/') => (await checker.api.post('/api/v1/check', { principal, role, scope })).body.allowed as boolean;

@@ -18,7 +18,7 @@ describe(`scheduler: due-time jobs (${ENGINE})`, () => {
   let checker: { api: Api };
   before(async () => {
     h = await startWithAdmin();
-    ({ admin, checker } = await longLivedClients(h.admin, h.adminId));
+    ({ admin, checker } = await longLivedClients(h));
   });
   after(async () => { await h.close(); });
 

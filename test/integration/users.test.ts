@@ -3,6 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import { ROLE } from '../../src/domain/roles.ts';
 import { ENGINE, startWithAdmin, type Paged, type Res } from '../helpers/harness.ts';
 import { userWithToken } from '../helpers/factories.ts';
+import { insertLongToken } from '../helpers/direct.ts';
 
 describe(`users (${ENGINE})`, () => {
   let h: Awaited<ReturnType<typeof startWithAdmin>>;
@@ -56,8 +57,7 @@ describe(`users (${ENGINE})`, () => {
 
   test('soft delete is restorable for 30 days, not after', async () => {
     // The bootstrap token lasts 30 days; this test travels further.
-    const long = await h.admin.post('/api/v1/tokens', { name: 'long', expiresInDays: 365 });
-    const admin = h.admin.as(long.body.token);
+    const admin = h.admin.as(await insertLongToken(h, h.adminId));
     const a = await h.admin.post('/api/v1/users', { userPrincipalName: 'gone@example.com', displayName: 'Gone' });
     const b = await h.admin.post('/api/v1/users', { userPrincipalName: 'gone2@example.com', displayName: 'Gone 2' });
     assert.equal((await h.admin.delete(`/api/v1/users/${a.body.id}`)).status, 204);

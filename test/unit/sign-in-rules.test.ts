@@ -3,7 +3,7 @@ import { describe, test } from 'node:test';
 import { DomainError } from '../../src/domain/errors.ts';
 import { checkPassword } from '../../src/domain/password-policy.ts';
 import { mfaFresh, defaultPolicy, mergePolicy } from '../../src/domain/policy.ts';
-import { PER_ACCOUNT_ADDRESS, PER_ADDRESS, throttle, WINDOW_MS } from '../../src/domain/sign-in-limits.ts';
+import { PER_ACCOUNT_ADDRESS, PER_ACCOUNT_SECOND_FACTOR, PER_ADDRESS, SECOND_FACTOR_WINDOW_MS, throttle, WINDOW_MS } from '../../src/domain/sign-in-limits.ts';
 
 const problemsOf = (pw: string, upn = 'alice@example.com'): string[] => {
   try { checkPassword(pw, upn); return []; } catch (e) { assert.ok(e instanceof DomainError); assert.equal(e.code, 'auth.password_weak'); return e.details.problems as string[]; }
@@ -43,6 +43,15 @@ describe('sign-in throttle', () => {
   test('thirty from the address: blocked', () => {
     const t = throttle({ accountAddress: [], address: times(PER_ADDRESS) }, now);
     assert.ok(!t.allowed && t.rule === 'address');
+  });
+  test('ten failed second factors for the account from anywhere: unfamiliar addresses wait out the hour, familiar ones do not', () => {
+    const ten = times(PER_ACCOUNT_SECOND_FACTOR);
+    const t = throttle({ accountAddress: [], address: [], secondFactor: { account: ten, familiar: false } }, now);
+    assert.ok(!t.allowed && t.rule === 'account_second_factor');
+    assert.ok(t.retryAfterMs > WINDOW_MS && t.retryAfterMs <= SECOND_FACTOR_WINDOW_MS);
+    assert.deepEqual(throttle({ accountAddress: [], address: [], secondFactor: { account: ten, familiar: true } }, now), { allowed: true });
+    assert.deepEqual(throttle({ accountAddress: [], address: [], secondFactor: { account: times(PER_ACCOUNT_SECOND_FACTOR - 1), familiar: false } }, now), { allowed: true });
+    assert.deepEqual(throttle({ accountAddress: [], address: [], secondFactor: { account: times(PER_ACCOUNT_SECOND_FACTOR, now - SECOND_FACTOR_WINDOW_MS), familiar: false } }, now), { allowed: true }, 'an hour later');
   });
   test('old failures fall out of the window', () => {
     assert.deepEqual(throttle({ accountAddress: times(20, now - WINDOW_MS), address: times(100, now - WINDOW_MS) }, now), { allowed: true });
