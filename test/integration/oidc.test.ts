@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { ROLE } from '../../src/domain/roles.ts';
 import { generateKeyPairSync } from 'node:crypto';
 import { once } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -313,6 +314,44 @@ describe(`OIDC single sign-on against in-process oidc-provider (${ENGINE})`, () 
     const failures = (await admin.get('/api/v1/audit?action=auth.sign_in&outcome=failure&limit=20')).body.items
       .filter((e: { after: { method?: string } }) => e.after?.method === 'oidc').map((e: { after: { reason: string } }) => e.after.reason);
     assert.ok(failures.includes('state_unknown_or_used') && failures.includes('state_not_bound'), JSON.stringify(failures));
+  });
+
+  test('linked identities: the user and administrators list them; unlinking is audited and the next sign-in links by email again', async () => {
+    const u = await userWithToken(admin, `ids-${uniq()}@corp.example`);
+    const { sub } = account({ email: u.upn });
+    const b = new Browser(h.app);
+    assert.equal((await sso(b, { accountId: sub, amr: ['mfa'] })).callback.status, 302);
+    const mine = await b.get('/api/v1/me/identities');
+    assert.equal(mine.status, 200);
+    assert.deepEqual(mine.body.items.map((i: { issuer: string; subject: string }) => [i.issuer, i.subject]), [[idp.issuer, sub]]);
+    const listed = await admin.get(`/api/v1/users/${u.id}/identities`);
+    assert.equal(listed.body.items[0].id, mine.body.items[0].id);
+    assert.equal((await u.api.get(`/api/v1/users/${h.adminId}/identities`)).status, 403, 'not someone else\'s');
+
+    // A User Administrator cannot unlink a Global Administrator's identity.
+    const ua = await userWithToken(admin);
+    await assign(admin, ua.id, ROLE.userAdministrator);
+    await assign(admin, u.id, ROLE.globalAdministrator);
+    assert.equal((await ua.api.delete(`/api/v1/users/${u.id}/identities/${mine.body.items[0].id}`)).status, 403);
+    assert.equal((await admin.delete(`/api/v1/users/${u.id}/identities/nope`)).status, 404);
+    assert.equal((await admin.delete(`/api/v1/users/${u.id}/identities/${mine.body.items[0].id}`)).status, 204);
+    assert.deepEqual((await admin.get(`/api/v1/users/${u.id}/identities`)).body.items, []);
+    const unlinked = (await admin.get(`/api/v1/audit?action=user.identity_unlinked&targetId=${u.id}`)).body.items;
+    assert.equal(unlinked[0].before.subject, sub);
+
+    assert.equal((await sso(new Browser(h.app), { accountId: sub, amr: ['mfa'] })).callback.status, 302);
+    assert.equal((await admin.get(`/api/v1/users/${u.id}/identities`)).body.items.length, 1, 'linked again by verified email');
+  });
+
+  test('refused callbacks count against the address like failed passwords (30 in 15 minutes)', async () => {
+    const junk = new Browser(h.app, '10.55.0.1');
+    for (let i = 0; i < 30; i++) assert.equal((await junk.get(`/api/v1/auth/oidc/callback?code=abc&state=junk-${i}`)).status, 400);
+    const blocked = await junk.get('/api/v1/auth/oidc/callback?code=abc&state=junk-more');
+    assert.equal(blocked.status, 429);
+    assert.equal(blocked.body.error.code, 'auth.throttled');
+    const password = await junk.post('/api/v1/auth/sign-in', { userPrincipalName: 'someone@example.com', password: 'whatever it is here' });
+    assert.equal(password.status, 429, 'the same address budget as password sign-in');
+    assert.equal((await new Browser(h.app, '10.55.0.2').get('/api/v1/auth/oidc/callback?code=abc&state=junk')).status, 400, 'other addresses are unaffected');
   });
 
   test('an unverified email never links to an existing user (nor creates one)', async () => {

@@ -4,9 +4,12 @@ import { DomainError } from '../../domain/errors.ts';
 import { withActor, type ServiceContext } from '../../services/context.ts';
 import { CALLBACK_PATH, finishOidc, LOGIN_TTL_MS, signInProviders, startOidc } from '../../services/oidc-sign-in.ts';
 import { authenticateSession } from '../../services/sessions.ts';
-import { headerText, SESSION_COOKIE, setSessionCookies } from '../session-cookies.ts';
+import { listIdentities, listMyIdentities, unlinkIdentity } from '../../services/sso-identities.ts';
+import { IdParams } from '../../contract/common.ts';
+import { OidcCallbackQuery, OidcStartQuery, Providers, SsoIdentityList, UserIdentityParams } from '../../contract/sso.ts';
+import { headerText, sessionCookieName, setSessionCookies } from '../session-cookies.ts';
 import type { App } from '../types.ts';
-import { PUBLIC } from './access.ts';
+import { ANY_USER, PUBLIC, USER_ADMIN } from './access.ts';
 
 /**
  * Binds a login to the browser that started it: the state also rides in this cookie, and the
@@ -16,33 +19,11 @@ import { PUBLIC } from './access.ts';
 const STATE_COOKIE = 'pim_oidc_state';
 const STATE_PATH = '/api/v1/auth/oidc';
 
-const Providers = Type.Object({
-  password: Type.Literal(true),
-  oidc: Type.Object({
-    enabled: Type.Boolean(),
-    startUrl: Type.Union([Type.String(), Type.Null()], { description: 'Send the browser here to sign in with single sign-on (add ?returnTo=/path)' }),
-  }, { additionalProperties: false }),
-}, { additionalProperties: false });
-
-const StartQuery = Type.Object({
-  returnTo: Type.Optional(Type.String({ maxLength: 2000, description: 'A path on this site to land on afterwards (default /)' })),
-  stepUp: Type.Optional(Type.Union([Type.Literal('1'), Type.Literal('true'), Type.Literal('0'), Type.Literal('false')], { description: 'Re-authenticate (with MFA) at the provider for the signed-in session' })),
-}, { additionalProperties: false });
-
-// Providers may add parameters of their own (session_state …): the known ones are bounded, others pass.
-const CallbackQuery = Type.Object({
-  code: Type.Optional(Type.String({ maxLength: 4096 })),
-  state: Type.Optional(Type.String({ maxLength: 512 })),
-  iss: Type.Optional(Type.String({ maxLength: 2000 })),
-  error: Type.Optional(Type.String({ maxLength: 200 })),
-  error_description: Type.Optional(Type.String({ maxLength: 2000 })),
-}, { additionalProperties: true });
-
 const Redirect = Type.Null({ description: 'A redirect: see the Location header' });
 
 /** Public routes read the session cookie only where they need it (step-up); a dead cookie counts as none. */
 async function withSession(req: FastifyRequest): Promise<ServiceContext> {
-  const token = req.cookies[SESSION_COOKIE];
+  const token = req.cookies[sessionCookieName(req.ctx.config.publicUrl.startsWith('https:'))];
   if (token === undefined || token === '') return req.ctx;
   try {
     return withActor(req.ctx, await authenticateSession(req.ctx, token, req.ip));
@@ -67,7 +48,7 @@ export function oidcRoutes(app: App): void {
     schema: {
       tags, summary: 'Sign in with single sign-on: redirects to the OpenID Connect provider',
       description: 'With stepUp=1 (in a signed-in session) the provider is asked to authenticate again now (max_age=0, prompt=login, acr_values from PIM_OIDC_MFA_ACR): the session then gets fresh MFA when the provider reports it. 404 auth.sso_not_configured when single sign-on is off; 400 auth.return_to_invalid unless returnTo is a path on this site.',
-      querystring: StartQuery, response: { 302: Redirect },
+      querystring: OidcStartQuery, response: { 302: Redirect },
     },
   }, async (req, reply) => {
     const stepUp = req.query.stepUp === '1' || req.query.stepUp === 'true';
@@ -82,7 +63,7 @@ export function oidcRoutes(app: App): void {
     schema: {
       tags, summary: 'Where the OpenID Connect provider sends the browser back; sets the session cookie and redirects to returnTo',
       description: 'Refusals: 400 auth.sso_state_invalid (unknown, used, expired, or started in another browser), 401 auth.sso_failed, 403 auth.sso_no_user / auth.account_disabled / auth.sso_user_mismatch / auth.sso_mfa_missing, 409 auth.sso_link_conflict.',
-      querystring: CallbackQuery, response: { 302: Redirect },
+      querystring: OidcCallbackQuery, response: { 302: Redirect },
     },
   }, async (req, reply) => {
     const q = req.url.indexOf('?');
@@ -95,4 +76,21 @@ export function oidcRoutes(app: App): void {
     setSessionCookies(reply, done.session, secure);
     return reply.redirect(done.returnTo, 302);
   });
+
+  app.get('/api/v1/me/identities', {
+    config: { access: ANY_USER },
+    schema: { tags, summary: 'My single sign-on identities (provider issuer and subject)', response: { 200: SsoIdentityList } },
+  }, (req) => listMyIdentities(req.ctx));
+  app.delete('/api/v1/me/identities/:id', {
+    config: { access: ANY_USER },
+    schema: { tags, summary: 'Unlink one of my single sign-on identities (a session with MFA from the last 15 minutes)', params: IdParams, response: { 204: Type.Null() } },
+  }, async (req, reply) => { await unlinkIdentity(req.ctx, req.ctx.actor.id ?? '', req.params.id); return reply.status(204).send(null); });
+  app.get('/api/v1/users/:id/identities', {
+    config: { access: USER_ADMIN },
+    schema: { tags, summary: 'A user\'s single sign-on identities (a privileged user\'s: Privileged Role / Global Administrators)', params: IdParams, response: { 200: SsoIdentityList } },
+  }, (req) => listIdentities(req.ctx, req.params.id));
+  app.delete('/api/v1/users/:id/identities/:identityId', {
+    config: { access: USER_ADMIN },
+    schema: { tags, summary: 'Unlink a user\'s single sign-on identity (audited); their next SSO sign-in matches by verified email again', params: UserIdentityParams, response: { 204: Type.Null() } },
+  }, async (req, reply) => { await unlinkIdentity(req.ctx, req.params.id, req.params.identityId); return reply.status(204).send(null); });
 }
