@@ -5,6 +5,7 @@ import { runDueJobs } from '../../src/services/due-jobs.ts';
 import { submitRequest } from '../../src/services/submit-request.ts';
 import { assign, group, userWithToken } from '../helpers/factories.ts';
 import { ctxAs, ENGINE, startWithAdmin, type Api } from '../helpers/harness.ts';
+import { insertLongToken } from '../helpers/direct.ts';
 
 const min = 60_000;
 const hour = 60 * min;
@@ -16,8 +17,7 @@ describe(`activation, approval and deactivation (${ENGINE})`, () => {
   before(async () => {
     h = await startWithAdmin();
     // The bootstrap token lasts 30 days; these tests travel further.
-    const long = await h.admin.post('/api/v1/tokens', { name: 'long', ownerId: h.adminId, scopes: ['api'], expiresInDays: 365 });
-    admin = long.status === 201 ? h.admin.as(long.body.token) : h.admin;
+    admin = h.admin.as(await insertLongToken(h, h.adminId));
     checker = await userWithToken(admin, undefined, ['check']);
   });
   after(async () => { await h.close(); });

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { ENGINE, startWithAdmin, type Paged, type Res } from '../helpers/harness.ts';
+import { insertLongToken } from '../helpers/direct.ts';
 import { group, userWithToken } from '../helpers/factories.ts';
 
 describe(`administrative units (${ENGINE})`, () => {
@@ -80,8 +81,7 @@ describe(`administrative units (${ENGINE})`, () => {
   });
 
   test('soft delete is restorable for 30 days, not after; members survive', async () => {
-    const long = await h.admin.post('/api/v1/tokens', { name: 'long', expiresInDays: 365 });
-    const admin = h.admin.as(long.body.token);
+    const admin = h.admin.as(await insertLongToken(h, h.adminId));
     const a = (await admin.post('/api/v1/administrativeUnits', { displayName: 'Gone A' })).body.id;
     const b = (await admin.post('/api/v1/administrativeUnits', { displayName: 'Gone B' })).body.id;
     await admin.post(`/api/v1/administrativeUnits/${a}/members`, { id: h.adminId });

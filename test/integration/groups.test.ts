@@ -5,6 +5,7 @@ import { ROLE } from '../../src/domain/roles.ts';
 import { endSchedule, insertSchedule } from '../../src/services/schedule-writes.ts';
 import { inTransaction } from '../../src/services/transaction.ts';
 import { ENGINE, startWithAdmin, type Harness, type Paged, type Res } from '../helpers/harness.ts';
+import { insertLongToken } from '../helpers/direct.ts';
 import { group, userWithToken } from '../helpers/factories.ts';
 
 /** A permanent active assignment at `/`, written the way the schedules service writes it. */
@@ -160,8 +161,7 @@ describe(`groups (${ENGINE})`, () => {
   });
 
   test('soft delete is restorable for 30 days, not after', async () => {
-    const long = await h.admin.post('/api/v1/tokens', { name: 'long', expiresInDays: 365 });
-    const admin = h.admin.as(long.body.token);
+    const admin = h.admin.as(await insertLongToken(h, h.adminId));
     const a = await group(h.admin, true);
     const b = await group(h.admin, false);
     assert.equal((await admin.delete(`/api/v1/groups/${a}`)).status, 204);

@@ -5,6 +5,7 @@ import { ROLE } from '../../src/domain/roles.ts';
 import { insertSchedule } from '../../src/services/schedule-writes.ts';
 import { inTransaction } from '../../src/services/transaction.ts';
 import { ENGINE, startWithAdmin, type Paged, type Res } from '../helpers/harness.ts';
+import { insertLongToken } from '../helpers/direct.ts';
 import { userWithToken } from '../helpers/factories.ts';
 
 describe(`service principals (${ENGINE})`, () => {
@@ -77,8 +78,7 @@ describe(`service principals (${ENGINE})`, () => {
   });
 
   test('soft delete is restorable for 30 days, not after', async () => {
-    const long = await h.admin.post('/api/v1/tokens', { name: 'long', expiresInDays: 365 });
-    const admin = h.admin.as(long.body.token);
+    const admin = h.admin.as(await insertLongToken(h, h.adminId));
     const a = (await admin.post('/api/v1/servicePrincipals', { displayName: 'Gone A', appId: 'gone-a' })).body.id;
     const b = (await admin.post('/api/v1/servicePrincipals', { displayName: 'Gone B' })).body.id;
     assert.equal((await admin.delete(`/api/v1/servicePrincipals/${a}`)).status, 204);
