@@ -1,20 +1,23 @@
-import { Command, Option } from 'commander';
+import { Command } from 'commander';
 import { ConfigError, loadConfig } from '../config.ts';
 import { DomainError } from '../domain/errors.ts';
 import { openRuntime } from '../runtime.ts';
 import { bootstrapAdmin } from '../services/bootstrap.ts';
 import { serve } from './serve.ts';
-import { auditExportCommand, auditVerifyCommand } from './audit.ts';
+import { auditExportLocal, auditVerifyLocal } from './audit.ts';
 import { registerAdminCommands } from './client/admin-commands.ts';
+import { registerAuditCommands } from './client/audit-commands.ts';
 import { registerUserCommands } from './client/commands.ts';
 
 const program = new Command('pim')
   .description('openpim: Privileged Identity Management — eligible roles, just-in-time activation, audit and a check API')
   .showHelpAfterError();
 
-program.command('serve').description('Run the server (HTTP API and jobs) on PIM_HOST:PIM_PORT').action(serve);
+program.command('serve').description('Run the server (HTTP API and jobs) on PIM_HOST:PIM_PORT')
+  .addHelpText('after', '\nExample:\n  PIM_PORT=8080 pim serve\n').action(serve);
 
-program.command('migrate').description('Apply pending database migrations and exit').action(async () => {
+program.command('migrate').description('Apply pending database migrations and exit')
+  .addHelpText('after', '\nExample:\n  PIM_DATABASE_URL=postgres://pim@db/openpim pim migrate\n').action(async () => {
   const rt = await openRuntime({ ...loadConfig(), autoMigrate: true });
   process.stdout.write('Database is up to date.\n');
   await rt.close();
@@ -44,22 +47,8 @@ program.command('bootstrap')
 
 registerUserCommands(program);
 
-const audit = program.command('audit').description('Audit log tools');
-audit.command('verify').description('Walk the hash chain and name the first broken event').option('--json', 'print JSON').action(auditVerifyCommand);
-audit.command('export')
-  .description('Stream audit events (oldest first) from the configured database as CSV or JSON Lines')
-  .addOption(new Option('--format <format>', 'output format').choices(['csv', 'jsonl']).makeOptionMandatory())
-  .option('--out <file>', 'write to this file instead of stdout')
-  .option('--from <instant>', 'events at or after this ISO-8601 instant')
-  .option('--to <instant>', 'events before this ISO-8601 instant')
-  .option('--action <action>', 'exact action, or a prefix ending in * (e.g. "schedule.*")')
-  .option('--actor-id <id>', 'events done by this principal')
-  .option('--target-id <id>', 'events about this object')
-  .option('--target-type <type>', 'events about objects of this type (user, schedule, …)')
-  .option('--role-id <id>', 'events about this role')
-  .addOption(new Option('--outcome <outcome>', 'success or failure').choices(['success', 'failure']))
-  .addHelpText('after', '\nExample:\n  pim audit export --format csv --from 2026-01-01T00:00:00Z --out audit-january.csv\n')
-  .action(auditExportCommand);
+// export and verify also work on this machine's database (--local), for the operator next to `pim serve`.
+registerAuditCommands(program, { verify: auditVerifyLocal, export: auditExportLocal });
 
 registerAdminCommands(program);
 

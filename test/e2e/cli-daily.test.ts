@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -23,8 +24,8 @@ describe(`the pim command, daily use (${ENGINE})`, () => {
   let dir = '';
   const people: Record<string, { id: string; upn: string; secret?: string; config: string }> = {};
 
-  const pim = (who: string | null, args: string[], input?: string) => new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => {
-    const env = { PATH: process.env.PATH ?? '', HOME: dir, PIM_CONFIG_DIR: who === null ? path.join(dir, 'nobody') : people[who]!.config };
+  const pim = (who: string | null, args: string[], input?: string, extraEnv: Record<string, string> = {}) => new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => {
+    const env = { PATH: process.env.PATH ?? '', HOME: dir, PIM_CONFIG_DIR: who === null ? path.join(dir, 'nobody') : people[who]!.config, ...extraEnv };
     const child = spawn(process.execPath, [PIM, ...args], { env, stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
@@ -104,6 +105,7 @@ describe(`the pim command, daily use (${ENGINE})`, () => {
     assert.deepEqual(JSON.parse(inbox.stdout).map((r: { id: string }) => r.id), [request.id]);
     const table = await pim('bob', ['approvals']);
     assert.match(table.stdout, /REQUEST\s+REQUESTER\s+ROLE/);
+    assert.match(table.stdout, /User Administrator\s+\//, 'the role by name, not its id');
     assert.match(table.stdout, /password resets for new hires/);
     const selfApprove = await pim('alice', ['approvals', 'approve', request.id, '--reason', 'me']);
     assert.equal(selfApprove.status, 4);
@@ -155,8 +157,16 @@ describe(`the pim command, daily use (${ENGINE})`, () => {
     assert.equal(done.status, 5, `denied: ${done.stderr} ${done.stdout}`);
     assert.equal(JSON.parse(done.stdout).results[0].request.status, 'Denied');
 
-    const again = await pim('alice', ['activate', 'User Administrator', '-d', '1h', '-r', 'audit', '--ticket', 'X:2', '--totp', await code('alice'), '--json']);
-    const rid = JSON.parse(again.stdout).results[0].request.id as string;
+    // The table names the role (the request itself carries only its id).
+    const again = await pim('alice', ['activate', 'User Administrator', '-d', '1h', '-r', 'audit', '--ticket', 'X:2', '--totp', await code('alice')]);
+    assert.equal(again.status, 0, again.stderr);
+    assert.match(again.stdout, /^ROLE\s+SCOPE\s+STATUS/);
+    const row = /^User Administrator\s+\/\s+PendingApproval\s+waiting for approval\s+(\S+)$/m.exec(again.stdout);
+    assert.ok(row, again.stdout);
+    const rid = row[1]!;
+    assert.doesNotMatch(again.stdout, new RegExp(ROLE.userAdministrator));
+    const listed = await pim('alice', ['requests', '--status', 'PendingApproval']);
+    assert.match(listed.stdout, new RegExp(`${rid}\\s+selfActivate\\s+User Administrator\\s+/`));
     const cancel = await pim('alice', ['requests', 'cancel', rid]);
     assert.equal(cancel.status, 0, cancel.stderr);
     assert.match(cancel.stdout, /Canceled/);
@@ -188,5 +198,118 @@ describe(`the pim command, daily use (${ENGINE})`, () => {
     h.clock.advance(6 * 60_000);
     const off = await pim('admin', ['unassign', 'bob@example.com', 'Security Reader', '-r', 'season over']);
     assert.equal(off.status, 0, off.stderr);
+  });
+
+  test('plain http to another machine: refused unless --insecure (then warned about), at login and after', async () => {
+    // pim.invalid never resolves: reaching the network at all shows as exit 6 (unreachable).
+    people.carol = { id: '', upn: 'carol@example.com', config: path.join(dir, 'carol') };
+    const refused = await pim('carol', ['login', '--url', 'http://pim.invalid/pim', '--token-stdin'], 'pim_sometoken');
+    assert.equal(refused.status, 2, refused.stderr);
+    assert.match(refused.stderr, /plain http[\s\S]*https:\/\/[\s\S]*--insecure/);
+    assert.doesNotMatch(refused.stderr, /Cannot reach/, 'refused before anything was sent');
+    const accepted = await pim('carol', ['login', '--url', 'http://pim.invalid/pim', '--insecure', '--token-stdin'], 'pim_sometoken');
+    assert.equal(accepted.status, 6, accepted.stderr);
+    assert.match(accepted.stderr, /warning: http:\/\/pim\.invalid\/pim is plain http/);
+    const spoof = await pim('carol', ['login', '--url', 'http://127.0.0.1.pim.invalid', '--token-stdin'], 'pim_sometoken');
+    assert.equal(spoof.status, 2, 'a host name that starts like loopback is not loopback');
+
+    // A stored login (e.g. written by an older pim that only warned) follows the same rule.
+    mkdirSync(people.carol.config, { recursive: true, mode: 0o700 });
+    const file = path.join(people.carol.config, 'credentials.json');
+    writeFileSync(file, JSON.stringify({ url: 'http://pim.invalid/pim/', token: 'pim_sometoken' }), { mode: 0o600 });
+    const stored = await pim('carol', ['roles']);
+    assert.equal(stored.status, 2, stored.stderr);
+    assert.match(stored.stderr, /pim login --url http:\/\/pim\.invalid\/pim --insecure/);
+    writeFileSync(file, JSON.stringify({ url: 'http://pim.invalid/pim', token: 'pim_sometoken', insecure: true }), { mode: 0o600 });
+    const honoured = await pim('carol', ['roles']);
+    assert.equal(honoured.status, 6, honoured.stderr);
+    assert.match(honoured.stderr, /^warning: .*plain http/m);
+
+    const env = { PIM_URL: 'http://pim.invalid', PIM_TOKEN: 'pim_sometoken' };
+    const script = await pim(null, ['roles'], undefined, env);
+    assert.equal(script.status, 2);
+    assert.match(script.stderr, /PIM_INSECURE=1/);
+    assert.equal((await pim(null, ['roles'], undefined, { ...env, PIM_INSECURE: '1' })).status, 6);
+    assert.equal((await pim(null, ['whoami'], undefined, { PIM_URL: base, PIM_TOKEN: h.adminToken })).status, 0, 'loopback http stays allowed');
+  });
+
+  test('behind a reverse proxy under a path: every call keeps the base path', async () => {
+    // A proxy that serves the API under /pim only: a request that lost the prefix gets a 404.
+    const upstream = new URL(base);
+    const proxy = http.createServer((req, res) => {
+      if (req.url === undefined || !req.url.startsWith('/pim/')) { res.writeHead(404, { 'content-type': 'application/json' }).end('{"error":{"code":"proxy.not_found","message":"not under /pim","details":{}}}'); return; }
+      const up = http.request({ host: upstream.hostname, port: upstream.port, path: req.url.slice('/pim'.length), method: req.method, headers: req.headers }, (r) => {
+        res.writeHead(r.statusCode ?? 502, r.headers);
+        r.pipe(res);
+      });
+      up.on('error', () => res.writeHead(502).end());
+      req.pipe(up);
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+    const addr = proxy.address();
+    const prefixed = `http://127.0.0.1:${typeof addr === 'object' && addr !== null ? addr.port : 0}/pim/`;
+    try {
+      people.aliceProxied = { ...people.alice!, config: path.join(dir, 'alice-proxied') };
+      const login = await pim('aliceProxied', ['login', '--url', prefixed, '--user', 'alice@example.com', '--password-stdin', '--totp', await code('alice'), '--json'], PASSWORD);
+      assert.equal(login.status, 0, login.stderr);
+      assert.equal(JSON.parse(login.stdout).url, prefixed.replace(/\/$/, ''));
+      const who = await pim('aliceProxied', ['whoami', '--json']);
+      assert.equal(who.status, 0, who.stderr);
+      assert.equal(JSON.parse(who.stdout).user.id, people.alice!.id);
+      const roles = await pim('aliceProxied', ['roles']);
+      assert.match(roles.stdout, /eligible\s+User Administrator/);
+      const out = await pim('aliceProxied', ['logout', '--json']);
+      assert.equal(out.status, 0, out.stderr);
+      assert.deepEqual(JSON.parse(out.stdout), { signedOut: true, tokenRevoked: true });
+    } finally {
+      await new Promise((resolve) => proxy.close(resolve));
+    }
+  });
+
+  test('pim audit export and verify ask the server; a broken chain exits 4', async () => {
+    // The admin signed in above (token login); bob holds no audit reader role.
+    const verify = await pim('admin', ['audit', 'verify', '--json']);
+    assert.equal(verify.status, 0, verify.stderr);
+    const report = JSON.parse(verify.stdout) as { ok: boolean; events: number; lastHash: string };
+    assert.equal(report.ok, true);
+    assert.match((await pim('admin', ['audit', 'verify'])).stdout, /^Audit chain intact: \d+ events, head [0-9a-f]{64}\.$/m);
+
+    const jsonl = await pim('admin', ['audit', 'export', '--format', 'jsonl']);
+    assert.equal(jsonl.status, 0, jsonl.stderr);
+    const events = jsonl.stdout.trimEnd().split('\n').map((l) => JSON.parse(l) as { seq: number; action: string; hash: string });
+    assert.ok(events.length >= report.events, 'the whole log, oldest first');
+    assert.deepEqual(events.map((e) => e.seq), [...events.map((e) => e.seq)].sort((a, b) => a - b));
+
+    const file = path.join(dir, 'users.csv');
+    const csv = await pim('admin', ['audit', 'export', '--format', 'csv', '--action', 'user.created', '--outcome', 'success', '--out', file]);
+    assert.equal(csv.status, 0, csv.stderr);
+    assert.equal(csv.stdout, '');
+    const lines = readFileSync(file, 'utf8').trimEnd().split('\n');
+    assert.match(lines[0]!, /^seq,id,at,/);
+    assert.ok(lines.length - 1 >= 2, 'alice and bob were created');
+    assert.ok(lines.slice(1).every((l) => l.includes(',user.created,')));
+    assert.equal(statSync(file).mode & 0o777, 0o600);
+
+    const badFilter = await pim('admin', ['audit', 'export', '--format', 'csv', '--from', 'yesterday']);
+    assert.equal(badFilter.status, 4);
+    assert.match(badFilter.stderr, /date-time|from/);
+    const notReader = await pim('bob', ['audit', 'verify']);
+    assert.equal(notReader.status, 4);
+    assert.match(notReader.stderr, /auth\.forbidden[\s\S]*pim activate/);
+    assert.equal((await pim(null, ['audit', 'export', '--format', 'csv'])).status, 3, 'not signed in');
+
+    // Edit one old event behind the server's back: verify names it and fails.
+    const db = h.rt.deps.db;
+    const victim = events[1]!.seq;
+    const orig = await db.selectFrom('audit_events').select('justification').where('seq', '=', victim).executeTakeFirstOrThrow();
+    await db.updateTable('audit_events').set({ justification: 'nothing to see here' }).where('seq', '=', victim).execute();
+    try {
+      const broken = await pim('admin', ['audit', 'verify', '--json']);
+      assert.equal(broken.status, 4, broken.stderr);
+      assert.equal(JSON.parse(broken.stdout).firstBreak.seq, victim);
+      assert.match((await pim('admin', ['audit', 'verify'])).stdout, new RegExp(`BROKEN at event seq ${victim}`));
+    } finally {
+      await db.updateTable('audit_events').set({ justification: orig.justification }).where('seq', '=', victim).execute();
+    }
   });
 });

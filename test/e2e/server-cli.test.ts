@@ -17,6 +17,7 @@ describe(`server and CLI as processes (${ENGINE})`, () => {
   let server: ChildProcess;
   let base = '';
   let dbName: string | undefined;
+  let adminToken = '';
 
   before(async () => {
     dir = mkdtempSync(path.join(tmpdir(), 'openpim-e2e-'));
@@ -54,6 +55,7 @@ describe(`server and CLI as processes (${ENGINE})`, () => {
     assert.equal(r.status, 0, r.stderr);
     const boot = JSON.parse(r.stdout) as { token: string; userId: string };
     assert.match(boot.token, /^pim_/);
+    adminToken = boot.token;
     const again = pim('bootstrap', '--admin', 'mallory@example.com');
     assert.equal(again.status, 3);
     assert.match(again.stderr, /already exists/);
@@ -85,10 +87,17 @@ describe(`server and CLI as processes (${ENGINE})`, () => {
     assert.deepEqual(Object.keys(await nf.json() as object), ['error']);
   });
 
-  test('pim audit verify checks the chain', () => {
-    const r = pim('audit', 'verify', '--json');
-    assert.equal(r.status, 0, r.stderr);
-    assert.equal((JSON.parse(r.stdout) as { ok: boolean }).ok, true);
+  test('pim audit verify checks the chain: on the server, or straight from the database with --local', () => {
+    const local = pim('audit', 'verify', '--local', '--json');
+    assert.equal(local.status, 0, local.stderr);
+    assert.equal((JSON.parse(local.stdout) as { ok: boolean }).ok, true);
+    const notSignedIn = pim('audit', 'verify');
+    assert.equal(notSignedIn.status, 3, 'without --local it asks a server, as every signed-in command');
+    assert.match(notSignedIn.stderr, /pim login/);
+    // A script: PIM_URL + PIM_TOKEN instead of a stored login.
+    const remote = spawnSync(process.execPath, [PIM, 'audit', 'verify', '--json'], { env: { ...env, PIM_URL: base, PIM_TOKEN: adminToken }, encoding: 'utf8' });
+    assert.equal(remote.status, 0, remote.stderr);
+    assert.equal((JSON.parse(remote.stdout) as { ok: boolean }).ok, true);
   });
 
   test('a bad configuration stops start-up listing every bad key', () => {

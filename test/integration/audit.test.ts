@@ -193,20 +193,20 @@ describe(`audit (${ENGINE})`, () => {
     }
 
     if (ENGINE === 'sqlite') {
-      const out = await pim(h, ['audit', 'export', '--format', 'jsonl']);
+      const out = await pim(h, ['audit', 'export', '--format', 'jsonl', '--local']);
       assert.equal(out.code, 0, out.stderr);
       assert.deepEqual(out.stdout.trimEnd().split('\n').map((l) => JSON.parse(l).hash), all.map((e) => e.hash));
       const dir = mkdtempSync(path.join(tmpdir(), 'openpim-export-'));
       try {
         const file = path.join(dir, 'audit.csv');
-        const toFile = await pim(h, ['audit', 'export', '--format', 'csv', '--action', 'user.created', '--out', file]);
+        const toFile = await pim(h, ['audit', 'export', '--format', 'csv', '--action', 'user.created', '--out', file, '--local']);
         assert.equal(toFile.code, 0, toFile.stderr);
         assert.equal(toFile.stdout, '');
         assert.equal(parseCsv(readFileSync(file, 'utf8')).length - 1, 7);
       } finally {
         rmSync(dir, { recursive: true, force: true });
       }
-      assert.notEqual((await pim(h, ['audit', 'export', '--format', 'xml'])).code, 0);
+      assert.notEqual((await pim(h, ['audit', 'export', '--format', 'xml', '--local'])).code, 0);
     }
   });
 
@@ -220,7 +220,7 @@ describe(`audit (${ENGINE})`, () => {
     assert.equal(r.body.lastSeq, all[0].seq);
     assert.equal(r.body.lastHash, all[0].hash);
     if (ENGINE === 'sqlite') {
-      const cli = await pim(h, ['audit', 'verify', '--json']);
+      const cli = await pim(h, ['audit', 'verify', '--local', '--json']);
       assert.equal(cli.code, 0, cli.stderr);
       assert.equal(JSON.parse(cli.stdout).ok, true);
     }
@@ -247,7 +247,7 @@ describe(`audit tampering is detected (${ENGINE})`, () => {
     assert.equal(r.body.firstBreak.reason, reason);
     assert.equal(r.body.events, r.body.lastSeq, 'every event before the break verifies');
     if (ENGINE === 'sqlite') {
-      const cli = await pim(h, ['audit', 'verify', '--json']);
+      const cli = await pim(h, ['audit', 'verify', '--local', '--json']);
       assert.equal(cli.code, 4, cli.stderr);
       assert.equal(JSON.parse(cli.stdout).firstBreak.seq, seq);
     }

@@ -1,10 +1,11 @@
 import type { Command } from 'commander';
 import type { PimRequest, RoleAssignment } from '../../contract/requests.ts';
 import { EXIT, json, out, table, when } from './output.ts';
-import { CliError, isoDuration, run, signedIn, ticketOf } from './commands.ts';
+import { isoDuration, ticketOf } from './commands.ts';
+import { CliError, run, signedIn } from './run.ts';
 import type { PimClient } from './http.ts';
 
-/** Administrators' commands: assignments, role settings and the audit log, over the same API. */
+/** Administrators' commands: assignments and role settings, over the same API (the audit log: audit-commands.ts). */
 
 type Named = { id: string; displayName: string };
 
@@ -80,6 +81,7 @@ export function registerAdminCommands(program: Command): void {
   program.command('unassign <principal> <role>')
     .description('End an assignment (eligible by default; --active for an active one)')
     .option('--active', 'the active assignment').option('--scope <scope>', 'scope', '/').option('-r, --reason <text>', 'justification').option('--json', 'print JSON')
+    .addHelpText('after', '\nExamples:\n  pim unassign bob@example.com "User Administrator" -r "left the team"\n  pim unassign "Helpdesk JIT" "User Administrator" --active -r "JIT group retired"\n')
     .action(run(async (who: string, roleName: string, o: { active?: boolean; scope: string; reason?: string; json?: boolean }) => {
       const { client } = signedIn();
       const [p, role] = [await principalOf(client, who), await roleOf(client, roleName)];
@@ -92,6 +94,7 @@ export function registerAdminCommands(program: Command): void {
   program.command('assignments <role>')
     .description('A role\'s eligible, active or expired assignments')
     .option('--kind <kind>', 'eligible, active or expired', 'eligible').option('--json', 'print JSON')
+    .addHelpText('after', '\nExample:\n  pim assignments "User Administrator" --kind active\n')
     .action(run(async (roleName: string, o: { kind: string; json?: boolean }) => {
       const { client } = signedIn();
       const role = await roleOf(client, roleName);
@@ -127,21 +130,5 @@ export function registerAdminCommands(program: Command): void {
       out(table(['ACTIVATION RULE', 'VALUE'], ['maximumDuration', 'requireMfa', 'mfaMaxAgeMinutes', 'requireJustification', 'requireTicket', 'requireApproval', 'approverJustificationRequired', 'allowWorkloadActivation']
         .map((k) => [k, JSON.stringify(a[k] ?? null)])));
       out('(--json shows every rule, including assignment and notification settings)\n');
-    }));
-
-  const audit = program.commands.find((c) => c.name() === 'audit') ?? program.command('audit');
-  audit.command('query')
-    .description('Query the audit log of a server (Security Reader, Global Reader, Security Administrator or above)')
-    .option('--action <action>', 'exact action, or a prefix ending in * (e.g. "request.*")').option('--from <instant>', 'at or after').option('--to <instant>', 'before')
-    .option('--actor-id <id>', 'done by').option('--target-id <id>', 'about').option('--limit <n>', 'how many (newest first)', '50').option('--json', 'print JSON')
-    .action(run(async (o: { action?: string; from?: string; to?: string; actorId?: string; targetId?: string; limit: string; json?: boolean }) => {
-      const { client } = signedIn();
-      const q = new URLSearchParams({ limit: o.limit });
-      for (const [k, v] of [['action', o.action], ['from', o.from], ['to', o.to], ['actorId', o.actorId], ['targetId', o.targetId]] as const) if (v !== undefined) q.set(k, v);
-      const page = await client.get<{ items: Array<{ at: string; action: string; actor: { id: string | null; type: string }; target: { type: string | null; id: string | null } | null; outcome: string; justification: string | null }> }>(`/api/v1/audit?${q.toString()}`);
-      if (o.json === true) { json(page.items); return; }
-      out(page.items.length === 0 ? 'No events.\n' : table(['AT', 'ACTION', 'OUTCOME', 'ACTOR', 'TARGET', 'JUSTIFICATION'], page.items.map((e) => [
-        when(e.at), e.action, e.outcome, e.actor.id ?? e.actor.type, e.target === null ? '' : `${e.target.type ?? ''}:${e.target.id ?? ''}`, e.justification ?? '',
-      ])));
     }));
 }

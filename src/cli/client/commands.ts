@@ -2,69 +2,14 @@ import os from 'node:os';
 import type { Command } from 'commander';
 import type { CreatedToken } from '../../contract/tokens.ts';
 import type { BatchResults, MyRoles, PimRequest, RoleAssignment } from '../../contract/requests.ts';
-import { CredentialsError, deleteCredentials, loadCredentials, saveCredentials, storedCredentials, type Credentials } from './credentials.ts';
+import { deleteCredentials, saveCredentials, storedCredentials, type Credentials } from './credentials.ts';
 import { ApiError, PimClient } from './http.ts';
 import { EXIT, json, out, table, when } from './output.ts';
 import { ask, NoTerminal, readStdin, spinner } from './prompt.ts';
+import { CliError, guardTransport, HINTS, roleNames, run, signedIn } from './run.ts';
+import { isClearText, serverUrl } from './url.ts';
 
 /** The user-facing `pim` commands: they speak to a server over HTTP, as any client would. */
-
-export class CliError extends Error {
-  constructor(message: string, readonly exitCode: number) { super(message); }
-}
-
-const HINTS: Record<string, string> = {
-  'auth.invalid_token': 'Your login has expired or was revoked: run `pim login`.',
-  'auth.session_expired': 'Run `pim login` again.',
-  'auth.mfa_required': 'Pass --totp <code> (or run it on a terminal to be asked).',
-  'request.not_eligible': 'Run `pim roles` to see what you are eligible for.',
-  'policy.justification_required': 'Add --reason "…".',
-  'policy.ticket_required': 'Add --ticket SYSTEM:NUMBER.',
-  'policy.duration_exceeds_maximum': 'Ask for a shorter --duration.',
-  'request.deactivation_too_soon': 'Try again a little later.',
-  'request.extend_too_early': 'Extensions open 14 days before the end.',
-};
-
-function exitFor(e: ApiError): number {
-  if (e.status === 0) return EXIT.unreachable;
-  // A wrong code is a refusal, not a lost login.
-  if (e.status === 401 && e.code !== 'auth.invalid_mfa' && e.code !== 'auth.invalid_credentials') return EXIT.notSignedIn;
-  return e.status >= 500 || (e.status >= 300 && e.status < 400) ? EXIT.failure : EXIT.refused;
-}
-
-/** Runs an action; turns failures into a message that says what to do and a meaningful exit code. */
-export function run<A extends unknown[]>(fn: (...args: A) => Promise<void>): (...args: A) => Promise<void> {
-  return async (...args: A) => {
-    try {
-      await fn(...args);
-    } catch (err) {
-      if (err instanceof ApiError) {
-        const hint = HINTS[err.code];
-        process.stderr.write(`error: ${err.message} (${err.code})${hint !== undefined ? `\n${hint}` : ''}\n`);
-        process.exit(exitFor(err));
-      }
-      if (err instanceof CliError) {
-        process.stderr.write(`error: ${err.message}\n`);
-        process.exit(err.exitCode);
-      }
-      if (err instanceof NoTerminal) {
-        process.stderr.write(`error: ${err.message}\n`);
-        process.exit(EXIT.usage);
-      }
-      if (err instanceof CredentialsError) {
-        process.stderr.write(`error: ${err.message}\n`);
-        process.exit(EXIT.notSignedIn);
-      }
-      throw err;
-    }
-  };
-}
-
-export function signedIn(): { client: PimClient; creds: Credentials } {
-  const creds = loadCredentials();
-  if (!creds) throw new CliError('Not signed in: run `pim login --url <server>` first (or set PIM_URL and PIM_TOKEN).', EXIT.notSignedIn);
-  return { client: new PimClient(creds.url, creds.token), creds };
-}
 
 /** `2h`, `90m`, `1h30m`, `1d` or ISO-8601 (`PT2H`) → ISO-8601. */
 export function isoDuration(text: string): string {
@@ -148,8 +93,8 @@ async function waitFor(client: PimClient, ids: string[], intervalMs: number): Pr
   }
 }
 
-function printRequests(rs: PimRequest[]): void {
-  out(table(['REQUEST', 'ACTION', 'ROLE', 'SCOPE', 'STATUS', 'FROM', 'UNTIL'], rs.map((r) => [r.id, r.action, r.roleId, r.scope, r.status, when(r.schedule.startAt), r.status === 'PendingApproval' ? '(pending)' : when(r.schedule.endAt)])));
+function printRequests(rs: PimRequest[], names: Map<string, string>): void {
+  out(table(['REQUEST', 'ACTION', 'ROLE', 'SCOPE', 'STATUS', 'FROM', 'UNTIL'], rs.map((r) => [r.id, r.action, names.get(r.roleId) ?? r.roleId, r.scope, r.status, when(r.schedule.startAt), r.status === 'PendingApproval' ? '(pending)' : when(r.schedule.endAt)])));
 }
 
 export function registerUserCommands(program: Command): void {
@@ -157,24 +102,27 @@ export function registerUserCommands(program: Command): void {
   program.enablePositionalOptions();
   program.command('login')
     .description('Sign in to an openpim server and keep a personal API token for the CLI (0600, in your config directory)')
-    .option('--url <url>', 'server URL (default: PIM_URL, the last one you used, or http://127.0.0.1:8080)')
+    .option('--url <url>', 'server URL, with its path behind a reverse proxy (default: PIM_URL, the last one you used, or http://127.0.0.1:8080)')
     .option('--user <userPrincipalName>', 'your sign-in name')
     .option('--password-stdin', 'read the password from standard input')
     .option('--totp <code>', 'the code from your authenticator app (asked for when needed)')
     .option('--token-stdin', 'read an existing API token from standard input instead of signing in with a password')
     .option('--token <token>', 'an existing API token (visible to other processes: prefer --token-stdin)')
+    .option('--insecure', 'accept plain http to another machine (password, codes and token travel in clear); remembered for this login')
     .option('--json', 'print JSON')
-    .addHelpText('after', '\nExamples:\n  pim login --url https://pim.example.com --user alice@example.com\n  echo "$PASSWORD" | pim login --url http://127.0.0.1:8080 --user alice@example.com --password-stdin --totp 123456\n  pim login --url http://127.0.0.1:8080 --token-stdin < token.txt\n')
-    .action(run(async (o: { url?: string; user?: string; passwordStdin?: boolean; totp?: string; token?: string; tokenStdin?: boolean; json?: boolean }) => {
+    .addHelpText('after', '\nExamples:\n  pim login --url https://pim.example.com --user alice@example.com\n  pim login --url https://intranet.example.com/pim --user alice@example.com     # behind a reverse proxy\n  echo "$PASSWORD" | pim login --url http://127.0.0.1:8080 --user alice@example.com --password-stdin --totp 123456\n  pim login --url http://127.0.0.1:8080 --token-stdin < token.txt\n\nhttp:// is accepted only for this machine (localhost, 127.x, [::1]); elsewhere use https:// or --insecure.\n')
+    .action(run(async (o: { url?: string; user?: string; passwordStdin?: boolean; totp?: string; token?: string; tokenStdin?: boolean; insecure?: boolean; json?: boolean }) => {
       let last: string | undefined;
       try { last = storedCredentials()?.url; } catch { last = undefined; }
-      const url = (o.url ?? process.env.PIM_URL ?? last ?? 'http://127.0.0.1:8080').replace(/\/+$/, '');
-      if (!/^https:/.test(url) && !/^http:\/\/(localhost|127\.|\[::1\])/.test(url)) process.stderr.write(`warning: ${url} is not https: your password and token would cross the network in clear.\n`);
+      const url = serverUrl(o.url ?? process.env.PIM_URL ?? last ?? 'http://127.0.0.1:8080');
+      // Checked before anything is sent, the token given with --token-stdin included.
+      guardTransport(url, o.insecure === true, 'pass --insecure to accept that');
+      const insecure = o.insecure === true && isClearText(url) ? { insecure: true } : {};
       let creds: Credentials;
       const given = o.tokenStdin === true ? (await readStdin()).trim() : o.token;
       if (given !== undefined) {
         const who = await new PimClient(url, given).get<{ user: { userPrincipalName: string } }>('/api/v1/auth/session');
-        creds = { url, token: given, userPrincipalName: who.user.userPrincipalName };
+        creds = { url, token: given, userPrincipalName: who.user.userPrincipalName, ...insecure };
       } else {
         const user = o.user ?? await ask('User name: ');
         const password = o.passwordStdin === true ? await readStdin() : await ask('Password: ', { hidden: true });
@@ -188,7 +136,7 @@ export function registerUserCommands(program: Command): void {
         const session = new PimClient(url, undefined, { cookie, 'x-csrf-token': res.body.csrfToken });
         const token = await session.post<CreatedToken>('/api/v1/tokens', { name: `pim CLI on ${os.hostname()}`.slice(0, 100), scopes: ['api', 'check'], expiresInDays: 30 });
         await session.call('POST', '/api/v1/auth/sign-out', {}).catch(() => undefined);
-        creds = { url, token: token.token, tokenId: token.id, userPrincipalName: res.body.user.userPrincipalName };
+        creds = { url, token: token.token, tokenId: token.id, userPrincipalName: res.body.user.userPrincipalName, ...insecure };
       }
       const where = saveCredentials(creds);
       if (o.json === true) json({ url, userPrincipalName: creds.userPrincipalName, credentials: where });
@@ -196,10 +144,16 @@ export function registerUserCommands(program: Command): void {
     }));
 
   program.command('logout').description('Revoke the CLI token and forget it')
-    .action(run(async () => {
+    .option('--insecure', 'revoke over plain http to another machine anyway (the token travels in clear)')
+    .option('--json', 'print JSON')
+    .addHelpText('after', '\nExample:\n  pim logout\n')
+    .action(run(async (o: { insecure?: boolean; json?: boolean }) => {
       // Always the stored login (not PIM_URL/PIM_TOKEN): that is what logout forgets.
       const creds = storedCredentials();
-      if (creds?.tokenId !== undefined) {
+      // Only the token `pim login` minted is revoked; one given with --token-stdin belongs to whoever issued it.
+      const revoke = creds?.tokenId !== undefined;
+      if (creds !== undefined && revoke) {
+        guardTransport(creds.url, creds.insecure === true || o.insecure === true, 'pass --insecure to revoke it anyway');
         try {
           await new PimClient(creds.url, creds.token).delete(`/api/v1/tokens/${creds.tokenId}`);
         } catch (e) {
@@ -207,10 +161,13 @@ export function registerUserCommands(program: Command): void {
           if (!(e instanceof ApiError) || (e.status !== 401 && e.status !== 404)) throw new CliError(`Could not revoke the token at ${creds.url} (${e instanceof Error ? e.message : String(e)}); still signed in — try again.`, EXIT.unreachable);
         }
       }
-      out(deleteCredentials() ? 'Signed out (token revoked).\n' : 'Not signed in.\n');
+      const signedOut = deleteCredentials();
+      if (o.json === true) json({ signedOut, tokenRevoked: signedOut && revoke });
+      else out(!signedOut ? 'Not signed in.\n' : revoke ? 'Signed out (token revoked).\n' : 'Signed out. The token you gave to `pim login` still works: revoke it where it was issued if you no longer need it.\n');
     }));
 
   program.command('whoami').description('Who the CLI is signed in as').option('--json', 'print JSON')
+    .addHelpText('after', '\nExample:\n  pim whoami\n')
     .action(run(async (o: { json?: boolean }) => {
       const { client, creds } = signedIn();
       const me = await client.get<{ user: { id: string; userPrincipalName: string; displayName: string } }>('/api/v1/auth/session');
@@ -242,7 +199,7 @@ export function registerUserCommands(program: Command): void {
     .option('--poll-interval <ms>', 'how often --wait checks', '2000')
     .option('--json', 'print JSON')
     .addHelpText('after', '\nExamples:\n  pim activate "User Administrator" --duration 2h --reason "password resets" --ticket SNOW:INC123\n  pim activate "Exchange Administrator" "Security Reader" -d 1h -r "incident 42" --wait\n  pim activate --bundle on-call -r "SEV2"\n')
-    .action(run(async (names: string[], o: { duration?: string; reason?: string; ticket?: string; scope?: string; start?: string; bundle?: string; totp?: string; wait?: boolean; pollInterval: string; json?: boolean }) => {
+    .action(run(async (roles: string[], o: { duration?: string; reason?: string; ticket?: string; scope?: string; start?: string; bundle?: string; totp?: string; wait?: boolean; pollInterval: string; json?: boolean }) => {
       const { client } = signedIn();
       const common = {
         ...(o.reason !== undefined ? { justification: o.reason } : {}),
@@ -250,6 +207,9 @@ export function registerUserCommands(program: Command): void {
         ...(o.duration !== undefined || o.start !== undefined ? { schedule: { ...(o.duration !== undefined ? { duration: isoDuration(o.duration) } : {}), ...(o.start !== undefined ? { startAt: o.start } : {}) } } : {}),
       };
       const me = await client.get<{ user: { id: string } }>('/api/v1/auth/session');
+      // Also names the roles in the result table (requests carry only role ids), bundles included.
+      const mine = await client.get<MyRoles>('/api/v1/me/roles');
+      const names = new Map([...mine.eligible, ...mine.active, ...mine.expired].flatMap((a) => (a.roleDisplayName !== null ? [[a.roleId, a.roleDisplayName] as const] : [])));
       let items: Array<{ roleId: string; scope: string }>;
       if (o.bundle !== undefined) {
         const bundles = await client.get<{ items: Array<{ id: string; name: string; items: Array<{ roleId: string; scope: string }> }> }>('/api/v1/me/bundles');
@@ -257,9 +217,8 @@ export function registerUserCommands(program: Command): void {
         if (!b) throw new CliError(`No bundle named "${o.bundle ?? ''}". Yours: ${bundles.items.map((x) => x.name).join(', ') || 'none'}.`, EXIT.refused);
         items = b.items;
       } else {
-        if (names.length === 0) throw new CliError('Name at least one role (or --bundle). Run `pim roles` to see yours.', EXIT.usage);
-        const mine = await client.get<MyRoles>('/api/v1/me/roles');
-        items = names.map((n) => { const e = pick(mine.eligible, n, undefined, 'eligible'); return { roleId: e.roleId, scope: o.scope ?? e.scope }; });
+        if (roles.length === 0) throw new CliError('Name at least one role (or --bundle). Run `pim roles` to see yours.', EXIT.usage);
+        items = roles.map((n) => { const e = pick(mine.eligible, n, undefined, 'eligible'); return { roleId: e.roleId, scope: o.scope ?? e.scope }; });
       }
       const requests0 = items.map((it) => ({ action: 'selfActivate', principalId: me.user.id, roleId: it.roleId, scope: it.scope, ...common }));
       const next = codes(o.totp);
@@ -280,7 +239,7 @@ export function registerUserCommands(program: Command): void {
       const failed = res.results.filter((x) => x.error !== undefined);
       if (o.json === true) json({ results: res.results.map((x) => ({ ...x, request: requests.find((r) => r.id === x.request?.id) ?? x.request })) });
       else {
-        if (requests.length > 0) out(table(['ROLE', 'SCOPE', 'STATUS', 'UNTIL', 'REQUEST'], requests.map((r) => [r.roleId, r.scope, r.status, r.status === 'PendingApproval' ? 'waiting for approval' : when(r.schedule.endAt), r.id])));
+        if (requests.length > 0) out(table(['ROLE', 'SCOPE', 'STATUS', 'UNTIL', 'REQUEST'], requests.map((r) => [names.get(r.roleId) ?? r.roleId, r.scope, r.status, r.status === 'PendingApproval' ? 'waiting for approval' : when(r.schedule.endAt), r.id])));
         for (const f of failed) process.stderr.write(`error: ${f.error?.message ?? ''} (${f.error?.code ?? ''})${HINTS[f.error?.code ?? ''] !== undefined ? `\n${HINTS[f.error?.code ?? '']}` : ''}\n`);
       }
       if (failed.length > 0) process.exit(EXIT.refused);
@@ -289,6 +248,7 @@ export function registerUserCommands(program: Command): void {
 
   program.command('deactivate <role>').description('End one of your activations early (not within 5 minutes of its start)')
     .option('--scope <scope>', 'which activation, when you have several').option('--json', 'print JSON')
+    .addHelpText('after', '\nExample:\n  pim deactivate "User Administrator"\n')
     .action(run(async (name: string, o: { scope?: string; json?: boolean }) => {
       const { client } = signedIn();
       const me = await client.get<{ user: { id: string } }>('/api/v1/auth/session');
@@ -304,6 +264,7 @@ export function registerUserCommands(program: Command): void {
   ] as const) {
     program.command(`${cmd} <role>`).description(blurb)
       .option('-r, --reason <text>', 'justification').option('-d, --duration <duration>', 'how long you need it (e.g. 90d)').option('--scope <scope>', 'which assignment').option('--json', 'print JSON')
+      .addHelpText('after', `\nExample:\n  pim ${cmd} "Global Reader" -r "${cmd === 'extend' ? 'project runs on' : 'back on the project'}" -d 90d\n`)
       .action(run(async (name: string, o: { reason?: string; duration?: string; scope?: string; json?: boolean }) => {
         const { client } = signedIn();
         const me = await client.get<{ user: { id: string } }>('/api/v1/auth/session');
@@ -320,13 +281,15 @@ export function registerUserCommands(program: Command): void {
 
   const requests = program.command('requests').description('My requests (pending and past); cancel one').option('--status <status>', 'only this status, e.g. PendingApproval').option('--json', 'print JSON')
     .enablePositionalOptions()
+    .addHelpText('after', '\nExamples:\n  pim requests --status PendingApproval\n  pim requests cancel 6f1c…\n')
     .action(run(async (o: { status?: string; json?: boolean }) => {
       const { client } = signedIn();
       const me = await client.get<{ user: { id: string } }>('/api/v1/auth/session');
       const page = await client.get<{ items: PimRequest[] }>(`/api/v1/requests?principalId=${encodeURIComponent(me.user.id)}${o.status !== undefined ? `&status=${encodeURIComponent(o.status)}` : ''}`);
-      if (o.json === true) json(page.items); else if (page.items.length === 0) out('No requests.\n'); else printRequests(page.items);
+      if (o.json === true) json(page.items); else if (page.items.length === 0) out('No requests.\n'); else printRequests(page.items, await roleNames(client));
     }));
   requests.command('cancel <id>').description('Cancel a pending request').option('--json', 'print JSON')
+    .addHelpText('after', '\nExample:\n  pim requests cancel 6f1c…   # the id from `pim requests`\n')
     .action(run(async (id: string, o: { json?: boolean }) => {
       const { client } = signedIn();
       const r = await client.post<PimRequest>(`/api/v1/requests/${encodeURIComponent(id)}/cancel`);
@@ -335,12 +298,15 @@ export function registerUserCommands(program: Command): void {
 
   const approvals = program.command('approvals').description('Requests waiting for my decision; approve or deny them').option('--json', 'print JSON')
     .enablePositionalOptions()
+    .addHelpText('after', '\nExamples:\n  pim approvals\n  pim approvals approve 6f1c… --reason "ticket checked"\n  pim approvals deny 6f1c… 8a2d… --reason "not during the freeze"\n')
     .action(run(async (o: { json?: boolean }) => {
       const { client } = signedIn();
       const page = await client.get<{ items: PimRequest[] }>('/api/v1/approvals?status=pending');
       if (o.json === true) { json(page.items); return; }
-      out(page.items.length === 0 ? 'Nothing waits for you.\n' : table(['REQUEST', 'REQUESTER', 'ROLE', 'SCOPE', 'ASKED', 'REASON', 'TICKET'], page.items.map((r) => [
-        r.id, r.createdBy, r.roleId, r.scope, when(r.createdAt), r.justification ?? '', r.ticket === null ? '' : `${r.ticket.system ?? ''}:${r.ticket.number}`,
+      if (page.items.length === 0) { out('Nothing waits for you.\n'); return; }
+      const names = await roleNames(client);
+      out(table(['REQUEST', 'REQUESTER', 'ROLE', 'SCOPE', 'ASKED', 'REASON', 'TICKET'], page.items.map((r) => [
+        r.id, r.createdBy, names.get(r.roleId) ?? r.roleId, r.scope, when(r.createdAt), r.justification ?? '', r.ticket === null ? '' : `${r.ticket.system ?? ''}:${r.ticket.number}`,
       ])));
     }));
   for (const decision of ['approve', 'deny'] as const) {
@@ -365,6 +331,7 @@ export function registerUserCommands(program: Command): void {
   program.command('check <principal> <roleOrPermission>')
     .description('Ask the check API whether a principal holds a role (id) or a permission (e.g. db:read) at a scope now; exit 0 when allowed, 4 when not')
     .option('--scope <scope>', 'scope', '/').option('--permission', 'treat the second argument as a permission').option('--json', 'print JSON')
+    .addHelpText('after', '\nExamples:\n  pim check alice@example.com db:read --scope /resources/db/prod\n  pim check alice@example.com fe930be7-5e62-47db-91af-98c3a49a38b1 --json   # a role id\n')
     .action(run(async (principal: string, what: string, o: { scope: string; permission?: boolean; json?: boolean }) => {
       const { client } = signedIn();
       const isPermission = o.permission === true || what.includes(':');

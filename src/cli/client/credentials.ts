@@ -1,12 +1,15 @@
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { serverUrl } from './url.ts';
 
 export interface Credentials {
   url: string;
   token: string;
   tokenId?: string;
   userPrincipalName?: string;
+  /** Set when the user accepted plain http to another machine (`pim login --insecure`, or PIM_INSECURE=1). */
+  insecure?: boolean;
 }
 
 /** Where `pim login` keeps the server URL and token: PIM_CONFIG_DIR, else $XDG_CONFIG_HOME/openpim, else ~/.config/openpim. */
@@ -25,21 +28,23 @@ export function storedCredentials(): Credentials | undefined {
   try {
     const c = JSON.parse(readFileSync(file(), 'utf8')) as Partial<Credentials>;
     if (typeof c.url !== 'string' || typeof c.token !== 'string') throw new Error('missing url or token');
-    return c as Credentials;
+    // Written by an older pim perhaps (which kept the URL as typed): compare and join it in one form.
+    return { ...c, url: serverUrl(c.url) } as Credentials;
   } catch (err) {
     throw new CredentialsError(`${file()} is damaged (${err instanceof Error ? err.message : String(err)}): run \`pim login\` again.`);
   }
 }
 
 /**
- * PIM_URL and PIM_TOKEN override the stored login (for scripts and CI). PIM_URL alone never
- * sends the stored token anywhere but the server it was issued by.
+ * PIM_URL and PIM_TOKEN override the stored login (for scripts and CI); PIM_INSECURE=1 accepts
+ * plain http to another machine for them, as `pim login --insecure` does for a stored login.
+ * PIM_URL alone never sends the stored token anywhere but the server it was issued by.
  */
 export function loadCredentials(env: NodeJS.ProcessEnv = process.env): Credentials | undefined {
-  if (env.PIM_URL && env.PIM_TOKEN) return { url: env.PIM_URL, token: env.PIM_TOKEN };
+  if (env.PIM_URL && env.PIM_TOKEN) return { url: serverUrl(env.PIM_URL), token: env.PIM_TOKEN, insecure: env.PIM_INSECURE === '1' || env.PIM_INSECURE === 'true' };
   const c = storedCredentials();
   if (c === undefined) return undefined;
-  if (env.PIM_URL && env.PIM_URL.replace(/\/+$/, '') !== c.url) return undefined;
+  if (env.PIM_URL && serverUrl(env.PIM_URL) !== c.url) return undefined;
   return c;
 }
 
