@@ -39,6 +39,23 @@ export interface Config {
   autoMigrate: boolean;
   /** Single sign-on with an OpenID Connect provider; null when not configured (password sign-in only). */
   oidc: OidcConfig | null;
+  /** Mail and webhooks (the delivery worker). */
+  delivery: DeliveryConfig;
+}
+
+export interface DeliveryConfig {
+  /** smtp:// or smtps:// URL (credentials inside); null: no SMTP, mails are kept for admins to read. */
+  smtpUrl: string | null;
+  /** The From address of every mail. */
+  mailFrom: string;
+  /** Send mail and webhooks from this server (off for nodes that only serve requests). */
+  worker: boolean;
+  /** How often the worker looks for messages to send (ms). */
+  intervalMs: number;
+  /** Hours after its event a delivery is given up and raised as an alert. */
+  giveUpHours: number;
+  /** At most this many addresses are mailed for one event. */
+  maxRecipients: number;
 }
 
 export interface OidcConfig {
@@ -151,6 +168,21 @@ function oidcConfig(env: Env, problems: string[]): OidcConfig | null {
   return { issuer, clientId, clientSecret, scopes, mfaAcr, createUsers };
 }
 
+function deliveryConfig(env: Env, problems: string[]): DeliveryConfig {
+  const smtpUrl = read(env, 'PIM_SMTP_URL', problems) ?? null;
+  if (smtpUrl !== null && !/^smtps?:\/\/[^/]/.test(smtpUrl)) problems.push('PIM_SMTP_URL: expected smtp://host:port or smtps://user:password@host:port');
+  const mailFrom = read(env, 'PIM_MAIL_FROM', problems) ?? 'openpim <openpim@localhost>';
+  // One line with an address in it: a From header must not be able to smuggle in another header.
+  if (/[\r\n]/.test(mailFrom) || !/@/.test(mailFrom)) problems.push('PIM_MAIL_FROM: expected one address such as "openpim <pim@example.com>"');
+  return {
+    smtpUrl, mailFrom,
+    worker: bool(env, 'PIM_DELIVERY_WORKER', true, problems),
+    intervalMs: int(env, 'PIM_DELIVERY_INTERVAL_MS', 2000, 100, 600_000, problems),
+    giveUpHours: int(env, 'PIM_DELIVERY_GIVE_UP_HOURS', 96, 1, 24 * 30, problems),
+    maxRecipients: int(env, 'PIM_NOTIFY_MAX_RECIPIENTS', 1000, 1, 100_000, problems),
+  };
+}
+
 export function loadConfig(env: Env = process.env, cwd: string = process.cwd()): Config {
   const problems: string[] = [];
   const dataDir = path.resolve(cwd, read(env, 'PIM_DATA_DIR', problems) ?? 'data');
@@ -195,12 +227,14 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     trustProxy: trustProxyOf(read(env, 'PIM_TRUST_PROXY', problems), problems),
     autoMigrate: bool(env, 'PIM_AUTO_MIGRATE', true, problems),
     oidc: oidcConfig(env, problems),
+    delivery: deliveryConfig(env, problems),
   };
 
   const known = new Set(['PIM_DATA_DIR', 'PIM_HOST', 'PIM_PORT', 'PIM_DATABASE_URL', 'PIM_PUBLIC_URL', 'PIM_LOG_LEVEL',
     'PIM_MAX_ROLE_ASSIGNABLE_GROUPS', 'PIM_SOFT_DELETE_RETENTION_DAYS', 'PIM_CHECK_RATE_LIMIT_PER_MINUTE',
     'PIM_INDEX_POLL_MS', 'PIM_APPROVAL_TIMEOUT_HOURS', 'PIM_SCHEDULER', 'PIM_SCHEDULER_INTERVAL_MS', 'PIM_SECRET_KEY', 'PIM_TRUST_PROXY', 'PIM_SESSION_IDLE_MINUTES', 'PIM_SESSION_ABSOLUTE_HOURS', 'PIM_AUTO_MIGRATE',
-    'PIM_OIDC_ISSUER', 'PIM_OIDC_CLIENT_ID', 'PIM_OIDC_CLIENT_SECRET', 'PIM_OIDC_SCOPES', 'PIM_OIDC_MFA_ACR', 'PIM_OIDC_CREATE_USERS', 'PIM_TEST_DATABASE_URL', 'PIM_URL', 'PIM_TOKEN', 'PIM_CONFIG_DIR']);
+    'PIM_OIDC_ISSUER', 'PIM_OIDC_CLIENT_ID', 'PIM_OIDC_CLIENT_SECRET', 'PIM_OIDC_SCOPES', 'PIM_OIDC_MFA_ACR', 'PIM_OIDC_CREATE_USERS', 'PIM_SMTP_URL', 'PIM_MAIL_FROM', 'PIM_DELIVERY_WORKER', 'PIM_DELIVERY_INTERVAL_MS', 'PIM_DELIVERY_GIVE_UP_HOURS', 'PIM_NOTIFY_MAX_RECIPIENTS',
+    'PIM_TEST_DATABASE_URL', 'PIM_URL', 'PIM_TOKEN', 'PIM_CONFIG_DIR']);
   for (const key of Object.keys(env)) {
     const base = key.endsWith('_FILE') ? key.slice(0, -5) : key;
     // A typo such as PIM_PROT would otherwise be ignored silently.

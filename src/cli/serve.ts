@@ -1,4 +1,5 @@
 import { loadConfig } from '../config.ts';
+import { DeliveryWorker } from '../delivery/worker.ts';
 import { Scheduler } from '../jobs/scheduler.ts';
 import { openRuntime, openServer } from '../runtime.ts';
 import { needsBootstrap } from '../services/bootstrap.ts';
@@ -10,6 +11,9 @@ export async function serve(): Promise<void> {
   // Due jobs first run at start: anything missed while no server ran happens now.
   const scheduler = config.scheduler ? new Scheduler(rt.system, config.schedulerIntervalMs) : undefined;
   scheduler?.start();
+  // Mail and webhooks: new events become deliveries, due ones are sent (and retried) here.
+  const delivery = config.delivery.worker ? new DeliveryWorker(rt.system) : undefined;
+  delivery?.start(config.delivery.intervalMs);
   await app.listen({ host: config.host, port: config.port });
   const addr = app.server.address();
   const port = typeof addr === 'object' && addr !== null ? addr.port : config.port;
@@ -20,6 +24,7 @@ export async function serve(): Promise<void> {
   }
   const stop = async () => {
     await scheduler?.stop();
+    await delivery?.stop();
     await app.close();
     await rt.close();
     process.exit(0);

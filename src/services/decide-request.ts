@@ -106,10 +106,14 @@ export async function decideRequest(outer: ServiceContext, id: string, decision:
       action: decision === 'approve' ? 'request.approved' : 'request.denied', targetType: 'request', targetId: r.id, roleId: r.role_id, requestId: r.id,
       justification: justification ?? null, after: { stage: state.stage + 1, outcome: outcome.kind },
     });
+    if (outcome.kind === 'approved' || outcome.kind === 'denied') {
+      await enqueue(tx, ctx.ids, { eventType: 'request.decided', key: `request.decided:${r.id}`, payload: { requestId: r.id, decision, approverId: me, justification: justification ?? null, stage: state.stage } });
+    }
     if (outcome.kind === 'denied') {
       await tx.db.updateTable('requests').set({ status: 'Denied', status_reason: 'Denied by an approver.', completed_at: tx.nowMs }).where('id', '=', r.id).execute();
     } else if (outcome.kind === 'nextStage') {
       await tx.db.updateTable('requests').set({ approval_stage: outcome.stage, stage_started_at: tx.nowMs, escalation_due_at: escalationDueAt(policy, outcome.stage, tx.nowMs) }).where('id', '=', r.id).execute();
+      await enqueue(tx, ctx.ids, { eventType: 'request.awaiting', key: `request.awaiting:${r.id}:${outcome.stage}`, payload: { requestId: r.id, stage: outcome.stage } });
     } else if (outcome.kind === 'approved' && r.action === 'selfActivate') {
       await grant(ctx, tx, r);
     } else if (outcome.kind === 'approved') {
@@ -142,6 +146,7 @@ export async function cancelRequest(ctx: ServiceContext, id: string): Promise<Pi
     if (r.status !== 'PendingApproval') throw conflict('request.already_decided', `Only pending requests can be canceled; this one is ${r.status}.`, { status: r.status });
     await tx.db.updateTable('requests').set({ status: 'Canceled', status_reason: mine ? 'Canceled by the requester.' : 'Canceled by an administrator.', completed_at: tx.nowMs }).where('id', '=', r.id).execute();
     await tx.audit({ action: 'request.canceled', targetType: 'request', targetId: r.id, roleId: r.role_id, requestId: r.id, before: { status: r.status }, after: { status: 'Canceled' } });
+    await enqueue(tx, ctx.ids, { eventType: 'request.canceled', key: `request.canceled:${r.id}`, payload: { requestId: r.id, canceledBy: ctx.actor.id } });
   });
   return getDecided(ctx, id);
 }

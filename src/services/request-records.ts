@@ -3,6 +3,7 @@ import type { RolePolicy } from '../domain/policy.ts';
 import type { Kysely } from 'kysely';
 import type { ApprovalDecisionsTable, Database, RequestsTable } from '../store/schema.ts';
 import { escalationDueAt, stagesOf } from './approvers.ts';
+import { enqueue } from './outbox.ts';
 import type { ServiceContext } from './context.ts';
 import { isoOrNull, iso } from './mappers.ts';
 import type { Tx } from './transaction.ts';
@@ -78,6 +79,7 @@ export async function recordRequest(
     after: { kind: row.kind, status: row.status, principalId: row.principal_id, scope: row.scope, targetScheduleId: row.target_schedule_id },
     justification: row.justification, ticketNumber: row.ticket_number, ticketSystem: row.ticket_system,
   });
+  if (pending) await enqueue(tx, tx.ids, { eventType: 'request.awaiting', key: `request.awaiting:${row.id}:0`, payload: { requestId: row.id, stage: 0 } });
   return row;
 }
 

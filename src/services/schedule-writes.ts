@@ -1,5 +1,6 @@
 import type { SchedulesTable } from '../store/schema.ts';
 import { isoOrNull } from './mappers.ts';
+import { enqueue } from './outbox.ts';
 import type { Tx } from './transaction.ts';
 
 export type NewSchedule = Omit<SchedulesTable, 'created_at' | 'updated_at' | 'ended_at' | 'end_reason' | 'ended_by' | 'reminded_level'>;
@@ -13,6 +14,8 @@ export async function insertSchedule(tx: Tx, s: NewSchedule, audit: { requestId?
   const row: SchedulesTable = { ...s, created_at: tx.nowMs, updated_at: tx.nowMs, ended_at: null, end_reason: null, ended_by: null, reminded_level: 0 };
   await tx.db.insertInto('schedules').values(row).execute();
   await tx.audit({ action: `schedule.${s.kind}.created`, targetType: 'schedule', targetId: s.id, roleId: s.role_id, after: scheduleSummary(row), ...audit });
+  // Assignment and activation mails (PIM-REFERENCE §2.3) start here, whatever path made the schedule.
+  await enqueue(tx, tx.ids, { eventType: 'schedule.created', key: `schedule.created:${s.id}`, payload: { scheduleId: s.id, requestId: audit.requestId ?? null, createdBy: null } });
   return row;
 }
 

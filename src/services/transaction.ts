@@ -11,6 +11,8 @@ export type AuditFields = Omit<AuditInput, 'id' | 'atMs' | 'actorId' | 'actorTyp
 export interface Tx {
   db: Transaction<Database>;
   nowMs: number;
+  /** The context's id source, for rows written deep inside a use case (outbox events). */
+  ids: { uuid(): string };
   audit(event: AuditFields): Promise<void>;
 }
 
@@ -30,6 +32,7 @@ export async function inTransaction<T>(ctx: ServiceContext, fn: (tx: Tx) => Prom
     const tx: Tx = {
       db: trx,
       nowMs,
+      ids: ctx.ids,
       audit: async (event) => {
         head = await appendAuditEvent(trx, {
           ...event,

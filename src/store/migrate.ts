@@ -8,6 +8,7 @@ import * as m0006 from './migrations/0006-sign-in.ts';
 import * as m0007 from './migrations/0007-oidc.ts';
 import * as m0008 from './migrations/0008-schedule-lookup-index.ts';
 import * as m0009 from './migrations/0009-second-factor-failures.ts';
+import * as m0010 from './migrations/0010-deliveries.ts';
 import type { Db } from './db.ts';
 
 /** The migration chain, in order. Append only. */
@@ -21,6 +22,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0007-oidc': m0007,
   '0008-schedule-lookup-index': m0008,
   '0009-second-factor-failures': m0009,
+  '0010-deliveries': m0010,
 };
 
 export const KNOWN_MIGRATIONS = Object.keys(MIGRATIONS);

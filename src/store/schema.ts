@@ -270,6 +270,31 @@ export interface SessionsTable {
   end_reason: string | null;
 }
 
+/** One message to one recipient, made from an outbox event (migration 0010). */
+export interface DeliveriesTable {
+  id: string;
+  event_id: string;
+  event_type: string;
+  channel: 'mail' | 'webhook';
+  /** A mail address, or a webhook endpoint's id. */
+  recipient: string;
+  idempotency_key: string;
+  subject: string;
+  body_text: string;
+  body_html: string | null;
+  /** Action required (approve this): kept when a row is set to critical-only mail. */
+  critical: number;
+  /** pending → sending → sent; failed once given up; kept: no SMTP configured, shown to admins instead. */
+  status: 'pending' | 'sending' | 'sent' | 'failed' | 'kept';
+  attempts: number;
+  next_attempt_at: number;
+  claimed_until: number | null;
+  give_up_at: number;
+  last_error: string | null;
+  created_at: number;
+  sent_at: number | null;
+}
+
 export interface SignInFailuresTable {
   id: string;
   account: string;
@@ -322,6 +347,7 @@ export interface Database {
   recovery_codes: RecoveryCodesTable;
   sessions: SessionsTable;
   sign_in_failures: SignInFailuresTable;
+  deliveries: DeliveriesTable;
   user_identities: UserIdentitiesTable;
   oidc_logins: OidcLoginsTable;
   api_tokens: ApiTokensTable;

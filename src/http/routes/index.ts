@@ -5,6 +5,7 @@ import { authRoutes } from './auth.ts';
 import { authzenRoutes } from './authzen.ts';
 import { bundleRoutes } from './bundles.ts';
 import { checkRoutes } from './check.ts';
+import { deliveryRoutes } from './deliveries.ts';
 import { groupRoutes } from './groups.ts';
 import { oidcRoutes } from './oidc.ts';
 import { passkeyRoutes } from './passkeys.ts';
@@ -31,4 +32,5 @@ export function registerRoutes(app: App): void {
   bundleRoutes(app);
   checkRoutes(app);
   authzenRoutes(app);
+  deliveryRoutes(app);
 }

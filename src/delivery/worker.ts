@@ -1,0 +1,78 @@
+import type { ServiceContext } from '../services/context.ts';
+import { claimDueDeliveries, recordAttempt } from '../services/deliveries.ts';
+import { fanOutEvents } from '../services/notification-fanout.ts';
+import type { DeliveriesTable } from '../store/schema.ts';
+import { smtpTransport, type MailTransport } from './mail-transport.ts';
+
+export interface TickCounts { events: number; sent: number; failed: number }
+
+/**
+ * The delivery loop: turns new outbox events into deliveries, then sends what is due, a few
+ * at a time, recording each attempt. Sending happens outside any transaction (a slow mail
+ * server must not hold the write lock); the claim's lease covers a crash mid-send.
+ */
+export class DeliveryWorker {
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<unknown> = Promise.resolve();
+  private busy = false;
+  private readonly mail: MailTransport | null;
+
+  constructor(private readonly ctx: ServiceContext, o: { mail?: MailTransport | null } = {}) {
+    const d = ctx.config.delivery;
+    this.mail = o.mail !== undefined ? o.mail : d.smtpUrl === null ? null : smtpTransport(d.smtpUrl, d.mailFrom);
+  }
+
+  /** One pass now: fan out, then send until nothing is due (what the timer calls). */
+  async tick(): Promise<TickCounts | undefined> {
+    if (this.busy) return undefined;
+    this.busy = true;
+    const run = this.pass();
+    this.running = run.catch(() => undefined);
+    try {
+      return await run;
+    } catch (err) {
+      this.ctx.log.error({ err }, 'delivery pass failed; retrying on the next tick');
+      return undefined;
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  private async pass(): Promise<TickCounts> {
+    const counts: TickCounts = { events: 0, sent: 0, failed: 0 };
+    for (let n = await fanOutEvents(this.ctx); n > 0; n = await fanOutEvents(this.ctx)) counts.events += n;
+    for (;;) {
+      const due = await claimDueDeliveries(this.ctx, 20);
+      if (due.length === 0) break;
+      const results = await Promise.all(due.map((d) => this.sendOne(d)));
+      for (const ok of results) if (ok) counts.sent++; else counts.failed++;
+    }
+    if (counts.events + counts.sent + counts.failed > 0) this.ctx.log.info({ deliveries: counts }, 'deliveries ran');
+    return counts;
+  }
+
+  private async sendOne(d: DeliveriesTable): Promise<boolean> {
+    let error: string | null = null;
+    try {
+      if (d.channel !== 'mail') throw new Error(`no sender for channel ${d.channel}`);
+      if (this.mail === null) throw new Error('no SMTP server is configured (PIM_SMTP_URL)');
+      await this.mail.send({ to: d.recipient, subject: d.subject, text: d.body_text, html: d.body_html, messageId: `<${d.id}@openpim>` });
+    } catch (err) {
+      error = err instanceof Error ? err.message : String(err);
+    }
+    await recordAttempt(this.ctx, d.id, error);
+    return error === null;
+  }
+
+  start(intervalMs: number): void {
+    void this.tick();
+    this.timer = setInterval(() => { void this.tick(); }, intervalMs);
+    this.timer.unref();
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer !== undefined) clearInterval(this.timer);
+    await this.running;
+    this.mail?.close();
+  }
+}

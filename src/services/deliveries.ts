@@ -1,0 +1,114 @@
+import { afterFailure } from '../domain/delivery-rules.ts';
+import { notFound, conflict } from '../domain/errors.ts';
+import { ASSIGNMENT_ADMINS } from '../domain/roles.ts';
+import type { DeliveriesTable } from '../store/schema.ts';
+import { requireRoles } from './authorize.ts';
+import type { ServiceContext } from './context.ts';
+import { isoOrNull, iso } from './mappers.ts';
+import { inTransaction } from './transaction.ts';
+
+/** How long a worker may take to send one claimed delivery before another may take it over. */
+export const LEASE_MS = 5 * 60_000;
+
+/**
+ * Claims up to `batch` deliveries that are due: pending ones whose time has come, and ones a
+ * worker claimed but never finished (its lease ran out: it crashed mid-send). The claim is a
+ * write under the cluster-wide write lock (services/transaction.ts), so two nodes never hold
+ * the same delivery at once.
+ */
+export async function claimDueDeliveries(ctx: ServiceContext, batch: number): Promise<DeliveriesTable[]> {
+  return inTransaction(ctx, async (tx) => {
+    const rows = await tx.db.selectFrom('deliveries').selectAll()
+      .where((eb) => eb.or([
+        eb.and([eb('status', '=', 'pending'), eb('next_attempt_at', '<=', tx.nowMs)]),
+        eb.and([eb('status', '=', 'sending'), eb('claimed_until', '<=', tx.nowMs)]),
+      ]))
+      .orderBy('next_attempt_at').limit(batch).execute();
+    if (rows.length > 0) {
+      await tx.db.updateTable('deliveries').set({ status: 'sending', claimed_until: tx.nowMs + LEASE_MS })
+        .where('id', 'in', rows.map((r) => r.id)).execute();
+    }
+    return rows;
+  });
+}
+
+/**
+ * Records one attempt. A failure schedules the next try (domain/delivery-rules.ts) or, past
+ * the give-up time, fails the delivery for good: audited as `delivery.failed`, which the
+ * alerts read.
+ */
+export async function recordAttempt(ctx: ServiceContext, id: string, error: string | null): Promise<void> {
+  await inTransaction(ctx, async (tx) => {
+    const d = await tx.db.selectFrom('deliveries').selectAll().where('id', '=', id).executeTakeFirst();
+    if (!d || d.status !== 'sending') return;
+    const attempts = d.attempts + 1;
+    if (error === null) {
+      await tx.db.updateTable('deliveries').set({ status: 'sent', attempts, sent_at: tx.nowMs, claimed_until: null, last_error: null }).where('id', '=', id).execute();
+      return;
+    }
+    const next = afterFailure(attempts, tx.nowMs, d.give_up_at);
+    const lastError = error.slice(0, 1000);
+    if (next.status === 'pending') {
+      await tx.db.updateTable('deliveries').set({ status: 'pending', attempts, next_attempt_at: next.nextAttemptAt, claimed_until: null, last_error: lastError }).where('id', '=', id).execute();
+      return;
+    }
+    await tx.db.updateTable('deliveries').set({ status: 'failed', attempts, claimed_until: null, last_error: lastError }).where('id', '=', id).execute();
+    await tx.audit({
+      action: 'delivery.failed', targetType: 'delivery', targetId: id, outcome: 'failure',
+      after: { channel: d.channel, eventType: d.event_type, recipient: d.recipient, attempts, lastError, createdAt: iso(d.created_at) },
+    });
+  });
+}
+
+export function toDelivery(d: DeliveriesTable, withBody = false) {
+  return {
+    id: d.id, channel: d.channel, eventType: d.event_type, recipient: d.recipient, subject: d.subject, critical: d.critical === 1,
+    status: d.status, attempts: d.attempts, nextAttemptAt: d.status === 'pending' ? iso(d.next_attempt_at) : null, lastError: d.last_error,
+    createdAt: iso(d.created_at), sentAt: isoOrNull(d.sent_at), giveUpAt: iso(d.give_up_at),
+    ...(withBody ? { text: d.body_text, html: d.body_html } : {}),
+  };
+}
+export type DeliveryView = ReturnType<typeof toDelivery>;
+
+export interface DeliveriesQuery {
+  status?: DeliveriesTable['status'] | undefined;
+  channel?: DeliveriesTable['channel'] | undefined;
+  recipient?: string | undefined;
+  /** Messages created before this cursor (the previous page's last id). */
+  cursor?: string | undefined;
+  limit?: number | undefined;
+}
+
+/**
+ * Deliveries, newest first: what went out, what waits and why, what failed. Mail bodies name
+ * people and roles, so this is for Privileged Role and Global Administrators.
+ */
+export async function listDeliveries(ctx: ServiceContext, q: DeliveriesQuery, withBody = false): Promise<{ items: DeliveryView[]; nextCursor: string | null }> {
+  await requireRoles(ctx, ASSIGNMENT_ADMINS, withBody ? 'mail.list' : 'delivery.list');
+  const limit = Math.min(Math.max(q.limit ?? 50, 1), 200);
+  let sel = ctx.db.selectFrom('deliveries').selectAll();
+  if (q.status !== undefined) sel = sel.where('status', '=', q.status);
+  if (q.channel !== undefined) sel = sel.where('channel', '=', q.channel);
+  if (q.recipient !== undefined) sel = sel.where('recipient', '=', q.recipient);
+  if (q.cursor !== undefined) {
+    const at = await ctx.db.selectFrom('deliveries').select(['created_at', 'id']).where('id', '=', q.cursor).executeTakeFirst();
+    if (at) sel = sel.where((eb) => eb.or([eb('created_at', '<', at.created_at), eb.and([eb('created_at', '=', at.created_at), eb('id', '<', at.id)])]));
+  }
+  const rows = await sel.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(limit + 1).execute();
+  const page = rows.slice(0, limit);
+  return { items: page.map((d) => toDelivery(d, withBody)), nextCursor: rows.length > limit ? page[page.length - 1]!.id : null };
+}
+
+/** Sends a failed delivery again now (a fresh give-up period); audited. */
+export async function retryDelivery(ctx: ServiceContext, id: string): Promise<DeliveryView> {
+  await requireRoles(ctx, ASSIGNMENT_ADMINS, 'delivery.retry');
+  return inTransaction(ctx, async (tx) => {
+    const d = await tx.db.selectFrom('deliveries').selectAll().where('id', '=', id).executeTakeFirst();
+    if (!d) throw notFound('delivery.not_found', 'No such delivery.', { id });
+    if (d.status !== 'failed') throw conflict('delivery.not_failed', `Only failed deliveries are retried; this one is ${d.status}.`, { status: d.status });
+    const giveUpAt = tx.nowMs + (d.give_up_at - d.created_at);
+    await tx.db.updateTable('deliveries').set({ status: 'pending', next_attempt_at: tx.nowMs, give_up_at: giveUpAt, claimed_until: null }).where('id', '=', id).execute();
+    await tx.audit({ action: 'delivery.retried', targetType: 'delivery', targetId: id, before: { status: d.status, attempts: d.attempts, lastError: d.last_error } });
+    return toDelivery({ ...d, status: 'pending', next_attempt_at: tx.nowMs, give_up_at: giveUpAt, claimed_until: null });
+  });
+}

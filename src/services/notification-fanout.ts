@@ -1,0 +1,208 @@
+import { renderMail, type MailFacts, type MessageKind } from '../domain/mail-messages.ts';
+import { assignedSection, planMails, type Intended } from '../domain/notification-plan.ts';
+import type { RolePolicy } from '../domain/policy.ts';
+import type { DeliveriesTable, OutboxTable, RequestsTable, SchedulesTable } from '../store/schema.ts';
+import { defaultApprovers, resolveApprovers, resolveStage, stagesOf, type Reader } from './approvers.ts';
+import type { ServiceContext } from './context.ts';
+import { claim } from './due-schedules.ts';
+import { effectivePolicy } from './role-settings.ts';
+import { inTransaction, type Tx } from './transaction.ts';
+
+/**
+ * Turns outbox events into deliveries: for each event, the mails PIM-REFERENCE §2.3 calls for,
+ * after the role's notification settings, one delivery row per message and address. The
+ * event row is marked done in the same transaction, and every delivery has an idempotency key
+ * (event, message, address), so a crash or a second node can never make a mail twice.
+ * With no SMTP configured, mails are kept (status `kept`) for administrators to read.
+ */
+export async function fanOutEvents(ctx: ServiceContext, batch = 200): Promise<number> {
+  return inTransaction(ctx, async (tx) => {
+    const events = await claim(ctx, tx.db.selectFrom('outbox').selectAll().where('status', '=', 'pending')
+      .where('next_attempt_at', '<=', tx.nowMs).orderBy('created_at').limit(batch)).execute() as OutboxTable[];
+    for (const e of events) {
+      for (const d of await deliveriesFor(ctx, tx, e)) {
+        await tx.db.insertInto('deliveries').values(d).onConflict((oc) => oc.column('idempotency_key').doNothing()).execute();
+      }
+      // `sent` for an event: handed on to its deliveries.
+      await tx.db.updateTable('outbox').set({ status: 'sent', sent_at: tx.nowMs, attempts: e.attempts + 1 }).where('id', '=', e.id).execute();
+    }
+    return events.length;
+  });
+}
+
+type NewDelivery = DeliveriesTable;
+
+async function deliveriesFor(ctx: ServiceContext, tx: Tx, e: OutboxTable): Promise<NewDelivery[]> {
+  const payload = JSON.parse(e.payload) as Record<string, unknown>;
+  const r: Reader = { db: tx.db, nowMs: tx.nowMs };
+  const event = await intendedMails(r, e.event_type, payload);
+  if (event === null) return [];
+  const planned = planMails(event.intended, event.policy, ctx.config.delivery.maxRecipients);
+  const kept = ctx.config.delivery.smtpUrl === null;
+  const out: NewDelivery[] = [];
+  for (const p of planned) {
+    const mail = renderMail(p.kind, event.facts, ctx.config.publicUrl);
+    for (const to of p.to) {
+      out.push({
+        id: ctx.ids.uuid(), event_id: e.id, event_type: e.event_type, channel: 'mail', recipient: to,
+        idempotency_key: `${e.idempotency_key}|${p.kind}|${to.toLowerCase()}`,
+        subject: mail.subject, body_text: mail.text, body_html: mail.html, critical: p.critical ? 1 : 0,
+        status: kept ? 'kept' : 'pending', attempts: 0, next_attempt_at: tx.nowMs, claimed_until: null,
+        give_up_at: e.created_at + ctx.config.delivery.giveUpHours * 3_600_000, last_error: null, created_at: tx.nowMs, sent_at: null,
+      });
+    }
+  }
+  return out;
+}
+
+interface EventMails { facts: MailFacts; policy: RolePolicy; intended: Intended[] }
+
+const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+
+/** The messages an event calls for, with their default recipients; null when it mails nobody. */
+async function intendedMails(r: Reader, type: string, p: Record<string, unknown>): Promise<EventMails | null> {
+  switch (type) {
+    case 'request.awaiting': {
+      const req = await requestRow(r, str(p.requestId));
+      if (!req || req.status !== 'PendingApproval' || req.policy === null) return null;
+      const policy = JSON.parse(req.policy) as RolePolicy;
+      const stage = stagesOf(policy)[typeof p.stage === 'number' ? p.stage : 0];
+      const approvers = stage === undefined ? [] : await approverAddresses(r, req, (await resolveStage(r, stage)).approvers);
+      const extending = req.action === 'selfExtend' || req.action === 'selfRenew';
+      const kind: MessageKind = extending ? 'extension.requested' : 'approval.requested';
+      return { facts: await requestFacts(r, req), policy, intended: [{ kind, section: extending ? assignedSection(req.kind) : 'activated', audience: 'approver', defaults: approvers }] };
+    }
+    case 'request.escalated': {
+      const req = await requestRow(r, str(p.requestId));
+      if (!req || req.status !== 'PendingApproval' || req.policy === null) return null;
+      const ids = Array.isArray(p.approvers) ? p.approvers.filter((x): x is string => typeof x === 'string') : [];
+      return { facts: await requestFacts(r, req), policy: JSON.parse(req.policy) as RolePolicy, intended: [{ kind: 'approval.escalated', section: 'activated', audience: 'approver', defaults: await approverAddresses(r, req, new Set(ids)) }] };
+    }
+    case 'request.decided':
+    case 'request.canceled':
+    case 'request.expired': {
+      const req = await requestRow(r, str(p.requestId));
+      if (!req) return null;
+      const policy = req.policy !== null ? JSON.parse(req.policy) as RolePolicy : (await effectivePolicy(r, req.role_id, req.scope)).policy;
+      const facts = await requestFacts(r, req);
+      const approverId = str(p.approverId);
+      if (approverId !== undefined) facts.actorName = await nameOf(r, approverId);
+      if (typeof p.justification === 'string') facts.decisionJustification = p.justification;
+      const kind: MessageKind = type === 'request.decided' ? (p.decision === 'deny' ? 'request.denied' : 'request.approved') : type === 'request.canceled' ? 'request.canceled' : 'request.expired';
+      const section = req.action === 'selfExtend' || req.action === 'selfRenew' ? assignedSection(req.kind) : 'activated';
+      // The other approvers learn that nothing more is needed from them.
+      const stage = req.approval_stage === null ? undefined : stagesOf(policy)[req.approval_stage];
+      const approvers = new Set(stage === undefined ? [] : (await resolveStage(r, stage)).approvers);
+      if (approverId !== undefined) approvers.delete(approverId);
+      return {
+        facts, policy, intended: [
+          { kind, section, audience: 'assignee', defaults: await requesterAddresses(r, req) },
+          { kind: type === 'request.decided' ? 'request.completed' : kind, section, audience: 'approver', defaults: await approverAddresses(r, req, approvers) },
+        ],
+      };
+    }
+    case 'schedule.created': {
+      const s = await scheduleRow(r, str(p.scheduleId));
+      if (!s) return null;
+      const policy = (await effectivePolicy(r, s.role_id, s.scope)).policy;
+      const req = await requestRow(r, str(p.requestId) ?? s.created_by_request_id ?? undefined);
+      const facts = { ...(await scheduleFacts(r, s)), ...(req ? { requestId: req.id, action: req.action, justification: req.justification, ticket: ticketOf(req) } : {}) };
+      const assignee = await principalAddresses(r, s.principal_id, s.principal_type);
+      const admins = await adminAddresses(r);
+      if (s.assignment_type === 'Activated') {
+        return { facts, policy, intended: [
+          { kind: 'activation.alert', section: 'activated', audience: 'admin', defaults: admins },
+          { kind: 'activation.notice', section: 'activated', audience: 'assignee', defaults: assignee },
+        ] };
+      }
+      if (req) facts.actorName = await nameOf(r, req.created_by);
+      return { facts, policy, intended: [
+        { kind: 'assignment.alert', section: assignedSection(s.kind), audience: 'admin', defaults: admins },
+        { kind: 'assignment.notice', section: assignedSection(s.kind), audience: 'assignee', defaults: assignee },
+      ] };
+    }
+    case 'schedule.expiring':
+    case 'schedule.expired': {
+      const s = await scheduleRow(r, str(p.scheduleId));
+      // Activations simply end; reminders are about assignments (PIM-REFERENCE §3.4).
+      if (!s || s.assignment_type !== 'Assigned') return null;
+      const policy = (await effectivePolicy(r, s.role_id, s.scope)).policy;
+      const facts: MailFacts = { ...(await scheduleFacts(r, s)), daysLeft: type === 'schedule.expired' ? 0 : p.reminder === '1d' ? 1 : 14 };
+      return { facts, policy, intended: [
+        { kind: 'expiry.reminder', section: assignedSection(s.kind), audience: 'assignee', defaults: await principalAddresses(r, s.principal_id, s.principal_type) },
+        { kind: 'expiry.alert', section: assignedSection(s.kind), audience: 'admin', defaults: await adminAddresses(r) },
+      ] };
+    }
+    default:
+      return null;
+  }
+}
+
+const requestRow = (r: Reader, id: string | undefined) => (id === undefined ? Promise.resolve(undefined) : r.db.selectFrom('requests').selectAll().where('id', '=', id).executeTakeFirst());
+const scheduleRow = (r: Reader, id: string | undefined) => (id === undefined ? Promise.resolve(undefined) : r.db.selectFrom('schedules').selectAll().where('id', '=', id).executeTakeFirst());
+const ticketOf = (req: RequestsTable) => (req.ticket_number === null ? null : `${req.ticket_system !== null ? `${req.ticket_system} ` : ''}${req.ticket_number}`);
+
+async function roleName(r: Reader, roleId: string): Promise<string> {
+  return (await r.db.selectFrom('roles').select('display_name').where('id', '=', roleId).executeTakeFirst())?.display_name ?? roleId;
+}
+
+/** A principal's display name (user, group or service principal). */
+async function nameOf(r: Reader, id: string): Promise<string> {
+  const u = await r.db.selectFrom('users').select('display_name').where('id', '=', id).executeTakeFirst();
+  if (u) return u.display_name;
+  const g = await r.db.selectFrom('groups').select('display_name').where('id', '=', id).executeTakeFirst();
+  if (g) return g.display_name;
+  const sp = await r.db.selectFrom('service_principals').select('display_name').where('id', '=', id).executeTakeFirst();
+  return sp?.display_name ?? id;
+}
+
+async function requestFacts(r: Reader, req: RequestsTable): Promise<MailFacts> {
+  return {
+    roleId: req.role_id, roleName: await roleName(r, req.role_id), scope: req.scope, principalName: await nameOf(r, req.principal_id),
+    requestId: req.id, action: req.action, kind: req.kind, startAt: req.requested_start_at, endAt: req.requested_end_at,
+    justification: req.justification, ticket: ticketOf(req),
+  };
+}
+
+async function scheduleFacts(r: Reader, s: SchedulesTable): Promise<MailFacts> {
+  return { roleId: s.role_id, roleName: await roleName(r, s.role_id), scope: s.scope, principalName: await nameOf(r, s.principal_id), kind: s.kind, startAt: s.start_at, endAt: s.end_at };
+}
+
+/** Mail addresses of enabled users: their mail, else a sign-in name that is an address. */
+async function addressesOf(r: Reader, userIds: Iterable<string>): Promise<string[]> {
+  const ids = [...new Set(userIds)];
+  const out: string[] = [];
+  for (let i = 0; i < ids.length; i += 500) {
+    const rows = await r.db.selectFrom('users').select(['mail', 'user_principal_name']).where('id', 'in', ids.slice(i, i + 500))
+      .where('enabled', '=', 1).where('deleted_at', 'is', null).orderBy('user_principal_name').execute();
+    for (const u of rows) {
+      const a = u.mail ?? u.user_principal_name;
+      if (a.includes('@')) out.push(a);
+    }
+  }
+  return out;
+}
+
+/** A user, or the people in a group (nested groups and active PIM members included); service principals have no mailbox. */
+async function principalAddresses(r: Reader, principalId: string, type: string | null): Promise<string[]> {
+  if (type === 'servicePrincipal') return [];
+  if (type === 'group') return addressesOf(r, await resolveApprovers(r, [{ type: 'group', id: principalId }]));
+  return addressesOf(r, [principalId]);
+}
+
+/** The person who asked: the requester (whoever created the request), else the principal. */
+async function requesterAddresses(r: Reader, req: RequestsTable): Promise<string[]> {
+  const who = req.created_by !== 'system' ? req.created_by : req.principal_id;
+  return principalAddresses(r, who, who === req.principal_id ? req.principal_type : 'user');
+}
+
+/** Approvers, never the requester themselves (nobody approves their own request). */
+async function approverAddresses(r: Reader, req: RequestsTable, approvers: ReadonlySet<string>): Promise<string[]> {
+  const ids = [...approvers].filter((id) => id !== req.principal_id && id !== req.created_by && id !== req.token_issuer);
+  return addressesOf(r, ids);
+}
+
+/** PIM-REFERENCE §2.3: the default "Admin" recipients are the Global and Privileged Role Administrators. */
+async function adminAddresses(r: Reader): Promise<string[]> {
+  return addressesOf(r, await defaultApprovers(r));
+}
