@@ -2,7 +2,9 @@ import type { ServiceContext } from '../services/context.ts';
 import { claimDueDeliveries, recordAttempt } from '../services/deliveries.ts';
 import { fanOutEvents } from '../services/notification-fanout.ts';
 import type { DeliveriesTable } from '../store/schema.ts';
+import { webhookTarget } from '../services/webhooks.ts';
 import { smtpTransport, type MailTransport } from './mail-transport.ts';
+import { postWebhook } from './webhook-transport.ts';
 
 export interface TickCounts { events: number; sent: number; failed: number }
 
@@ -54,9 +56,14 @@ export class DeliveryWorker {
   private async sendOne(d: DeliveriesTable): Promise<boolean> {
     let error: string | null = null;
     try {
-      if (d.channel !== 'mail') throw new Error(`no sender for channel ${d.channel}`);
-      if (this.mail === null) throw new Error('no SMTP server is configured (PIM_SMTP_URL)');
-      await this.mail.send({ to: d.recipient, subject: d.subject, text: d.body_text, html: d.body_html, messageId: `<${d.id}@openpim>` });
+      if (d.channel === 'webhook') {
+        const target = await webhookTarget(this.ctx, d.recipient);
+        if (target === null) throw new Error('the webhook subscription was deleted or disabled');
+        await postWebhook({ ...target, body: d.body_text, eventId: d.event_id, deliveryId: d.id, unixSeconds: Math.floor(this.ctx.clock.nowMs() / 1000) });
+      } else {
+        if (this.mail === null) throw new Error('no SMTP server is configured (PIM_SMTP_URL)');
+        await this.mail.send({ to: d.recipient, subject: d.subject, text: d.body_text, html: d.body_html, messageId: `<${d.id}@openpim>` });
+      }
     } catch (err) {
       error = err instanceof Error ? err.message : String(err);
     }

@@ -1,10 +1,12 @@
 import { renderMail, type MailFacts, type MessageKind } from '../domain/mail-messages.ts';
 import { assignedSection, planMails, type Intended } from '../domain/notification-plan.ts';
 import type { RolePolicy } from '../domain/policy.ts';
+import { cloudEvent, eventMatches, publicEventType, slackMessage, type EventDescription } from '../domain/webhook-payload.ts';
 import type { DeliveriesTable, OutboxTable, RequestsTable, SchedulesTable } from '../store/schema.ts';
 import { defaultApprovers, resolveApprovers, resolveStage, stagesOf, type Reader } from './approvers.ts';
 import type { ServiceContext } from './context.ts';
 import { claim } from './due-schedules.ts';
+import { activeWebhooks } from './webhooks.ts';
 import { effectivePolicy } from './role-settings.ts';
 import { inTransaction, type Tx } from './transaction.ts';
 
@@ -35,11 +37,11 @@ type NewDelivery = DeliveriesTable;
 async function deliveriesFor(ctx: ServiceContext, tx: Tx, e: OutboxTable): Promise<NewDelivery[]> {
   const payload = JSON.parse(e.payload) as Record<string, unknown>;
   const r: Reader = { db: tx.db, nowMs: tx.nowMs };
+  const out = await webhookDeliveries(ctx, tx, e, payload);
   const event = await intendedMails(r, e.event_type, payload);
-  if (event === null) return [];
+  if (event === null) return out;
   const planned = planMails(event.intended, event.policy, ctx.config.delivery.maxRecipients);
   const kept = ctx.config.delivery.smtpUrl === null;
-  const out: NewDelivery[] = [];
   for (const p of planned) {
     const mail = renderMail(p.kind, event.facts, ctx.config.publicUrl);
     for (const to of p.to) {
@@ -53,6 +55,51 @@ async function deliveriesFor(ctx: ServiceContext, tx: Tx, e: OutboxTable): Promi
     }
   }
   return out;
+}
+
+/**
+ * One delivery per subscription whose filter takes the event: the body (CloudEvents JSON or a
+ * Slack message) is fixed here, so every retry sends the same bytes; the signature is made
+ * at each send (its timestamp must be fresh).
+ */
+async function webhookDeliveries(ctx: ServiceContext, tx: Tx, e: OutboxTable, payload: Record<string, unknown>): Promise<NewDelivery[]> {
+  const hooks = await activeWebhooks(tx.db);
+  if (hooks.length === 0) return [];
+  const r: Reader = { db: tx.db, nowMs: tx.nowMs };
+  const description = await describeEvent(r, e, payload);
+  const out: NewDelivery[] = [];
+  for (const h of hooks) {
+    if (!eventMatches(JSON.parse(h.events) as string[], description.type)) continue;
+    const body = h.format === 'slack' ? slackMessage(description, ctx.config.publicUrl) : cloudEvent(description, ctx.config.publicUrl);
+    out.push({
+      id: ctx.ids.uuid(), event_id: e.id, event_type: e.event_type, channel: 'webhook', recipient: h.id,
+      idempotency_key: `${e.idempotency_key}|webhook|${h.id}`, subject: description.type, body_text: body, body_html: null, critical: 0,
+      status: 'pending', attempts: 0, next_attempt_at: tx.nowMs, claimed_until: null,
+      give_up_at: e.created_at + ctx.config.delivery.giveUpHours * 3_600_000, last_error: null, created_at: tx.nowMs, sent_at: null,
+    });
+  }
+  return out;
+}
+
+/** The event as webhooks see it: its public type, what it is about, and the facts. */
+async function describeEvent(r: Reader, e: OutboxTable, p: Record<string, unknown>): Promise<EventDescription> {
+  const refs: Record<string, string | number | null> = {};
+  for (const [k, v] of Object.entries(p)) if (typeof v === 'string' || typeof v === 'number' || v === null) refs[k] = v;
+  const base = { id: e.id, time: e.created_at, refs };
+  if (e.event_type.startsWith('request.')) {
+    const req = await requestRow(r, str(p.requestId));
+    if (!req) return { ...base, type: publicEventType(e.event_type, p), subject: `requests/${str(p.requestId) ?? ''}`, facts: null };
+    const facts = await requestFacts(r, req);
+    if (typeof p.approverId === 'string') facts.actorName = await nameOf(r, p.approverId);
+    if (typeof p.justification === 'string') facts.decisionJustification = p.justification;
+    return { ...base, type: publicEventType(e.event_type, p), subject: `requests/${req.id}`, facts, refs: { ...refs, principalId: req.principal_id, roleId: req.role_id, status: req.status } };
+  }
+  const s = await scheduleRow(r, str(p.scheduleId));
+  if (!s) return { ...base, type: publicEventType(e.event_type, { assignmentType: typeof p.assignmentType === 'string' ? p.assignmentType : null }), subject: `schedules/${str(p.scheduleId) ?? ''}`, facts: null };
+  return {
+    ...base, type: publicEventType(e.event_type, { assignmentType: s.assignment_type }), subject: `schedules/${s.id}`, facts: await scheduleFacts(r, s),
+    refs: { ...refs, principalId: s.principal_id, roleId: s.role_id, requestId: s.created_by_request_id },
+  };
 }
 
 interface EventMails { facts: MailFacts; policy: RolePolicy; intended: Intended[] }

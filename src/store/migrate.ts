@@ -9,6 +9,7 @@ import * as m0007 from './migrations/0007-oidc.ts';
 import * as m0008 from './migrations/0008-schedule-lookup-index.ts';
 import * as m0009 from './migrations/0009-second-factor-failures.ts';
 import * as m0010 from './migrations/0010-deliveries.ts';
+import * as m0011 from './migrations/0011-webhooks.ts';
 import type { Db } from './db.ts';
 
 /** The migration chain, in order. Append only. */
@@ -23,6 +24,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0008-schedule-lookup-index': m0008,
   '0009-second-factor-failures': m0009,
   '0010-deliveries': m0010,
+  '0011-webhooks': m0011,
 };
 
 export const KNOWN_MIGRATIONS = Object.keys(MIGRATIONS);

@@ -270,6 +270,23 @@ export interface SessionsTable {
   end_reason: string | null;
 }
 
+/** A webhook subscription (migration 0011). */
+export interface WebhooksTable {
+  id: string;
+  url: string;
+  description: string | null;
+  /** JSON array of event type patterns: `openpim.request.approved`, `openpim.request.*`, `*`. */
+  events: string;
+  format: 'cloudevents' | 'slack';
+  /** The signing secret, sealed with the server key. */
+  secret_sealed: string;
+  enabled: number;
+  created_by: string | null;
+  created_at: number;
+  updated_at: number;
+  deleted_at: number | null;
+}
+
 /** One message to one recipient, made from an outbox event (migration 0010). */
 export interface DeliveriesTable {
   id: string;
@@ -348,6 +365,7 @@ export interface Database {
   sessions: SessionsTable;
   sign_in_failures: SignInFailuresTable;
   deliveries: DeliveriesTable;
+  webhooks: WebhooksTable;
   user_identities: UserIdentitiesTable;
   oidc_logins: OidcLoginsTable;
   api_tokens: ApiTokensTable;

@@ -15,6 +15,7 @@ import { roleRoutes } from './roles.ts';
 import { servicePrincipalRoutes } from './service-principals.ts';
 import { tokenRoutes } from './tokens.ts';
 import { userRoutes } from './users.ts';
+import { webhookRoutes } from './webhooks.ts';
 
 export function registerRoutes(app: App): void {
   authRoutes(app);
@@ -33,4 +34,5 @@ export function registerRoutes(app: App): void {
   checkRoutes(app);
   authzenRoutes(app);
   deliveryRoutes(app);
+  webhookRoutes(app);
 }
