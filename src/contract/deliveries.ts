@@ -41,3 +41,10 @@ export const MailboxQuery = Type.Object({
   cursor: Type.Optional(Id),
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })),
 }, { additionalProperties: false });
+
+export const MailPreferences = Type.Object({
+  informationalMail: Type.Boolean({ description: 'false: no alerts, notices or reminders; mail that asks you to act (approval requests) still comes' }),
+  updatedAt: NullableInstant,
+}, { additionalProperties: false });
+
+export const SetMailPreferences = Type.Object({ informationalMail: Type.Boolean() }, { additionalProperties: false });

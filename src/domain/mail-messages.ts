@@ -26,6 +26,10 @@ export interface MailFacts {
   decisionJustification?: string | null | undefined;
   /** Reminders: days left (14, 1) or 0 at expiry. */
   daysLeft?: number | undefined;
+  /** Rows shown instead of the role facts (the weekly digest). */
+  rows?: Array<[string, string]> | undefined;
+  /** The digest's period, e.g. "2026-11-16 to 2026-11-23". */
+  period?: string | undefined;
 }
 
 export type MessageKind =
@@ -33,7 +37,8 @@ export type MessageKind =
   | 'activation.alert' | 'activation.notice'
   | 'assignment.alert' | 'assignment.notice'
   | 'request.approved' | 'request.denied' | 'request.expired' | 'request.canceled' | 'request.completed'
-  | 'expiry.reminder' | 'expiry.alert';
+  | 'expiry.reminder' | 'expiry.alert' | 'assignment.extended'
+  | 'digest.weekly';
 
 interface MessageSpec {
   critical: boolean;
@@ -130,6 +135,18 @@ export const MESSAGES: Record<MessageKind, MessageSpec> = {
     intro: (f) => (f.daysLeft === 0 ? `Your assignment of ${f.roleName} has ended. You can ask for its renewal.` : `Your assignment of ${f.roleName} ends soon. You can ask for its extension.`),
     link: () => '/my-roles', linkText: 'See my roles',
   },
+  'assignment.extended': {
+    critical: false,
+    subject: (f) => `PIM: ${f.principalName}'s assignment of ${f.roleName} was extended`,
+    intro: (f) => `${f.actorName ?? 'An administrator'} extended ${f.principalName}'s ${kindText(f)} assignment of ${f.roleName}.`,
+    link: (f) => `/roles/${encodeURIComponent(f.roleId)}`, linkText: 'See the role\'s assignments',
+  },
+  'digest.weekly': {
+    critical: false,
+    subject: (f) => `PIM: weekly digest ${f.period ?? ''}`,
+    intro: (f) => `What happened in Privileged Identity Management in the week ${f.period ?? ''}.`,
+    link: () => '/roles', linkText: 'Review the roles',
+  },
   'expiry.alert': {
     critical: false,
     subject: (f) => (f.daysLeft === 0 ? `PIM: ${f.principalName}'s assignment of ${f.roleName} has expired` : `PIM: ${f.principalName}'s assignment of ${f.roleName} expires in ${f.daysLeft} day${f.daysLeft === 1 ? '' : 's'}`),
@@ -147,6 +164,7 @@ export const escapeHtml = (s: string): string => s.replace(/[&<>"']/g, (c) => ES
 const oneLine = (s: string): string => s.replace(/[\u0000-\u001f\u007f]+/g, ' ').trim().slice(0, 250);
 
 function factRows(f: MailFacts, iso: (ms: number) => string): Array<[string, string]> {
+  if (f.rows !== undefined) return f.rows;
   const rows: Array<[string, string]> = [['Role', f.roleName], ['Scope', f.scope], ['Principal', f.principalName]];
   if (f.kind !== undefined) rows.push(['Assignment', f.kind]);
   if (f.startAt !== undefined && f.startAt !== null) rows.push(['Start', iso(f.startAt)]);

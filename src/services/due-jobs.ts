@@ -2,8 +2,9 @@ import type { ServiceContext } from './context.ts';
 import { escalatePendingApprovals, expirePendingApprovals } from './due-approvals.ts';
 import { endExpiredSchedules, provisionStartedRequests } from './due-schedules.ts';
 import { sendExpiryReminders } from './expiry-reminders.ts';
+import { queueWeeklyDigest } from './weekly-digest.ts';
 
-export type DueJobCounts = Record<'provisioned' | 'expiredSchedules' | 'expiredApprovals' | 'escalated' | 'reminders', number>;
+export type DueJobCounts = Record<'provisioned' | 'expiredSchedules' | 'expiredApprovals' | 'escalated' | 'reminders' | 'digests', number>;
 
 const JOBS: Array<[keyof DueJobCounts, (ctx: ServiceContext, batch: number) => Promise<number>]> = [
   ['provisioned', provisionStartedRequests],
@@ -11,6 +12,7 @@ const JOBS: Array<[keyof DueJobCounts, (ctx: ServiceContext, batch: number) => P
   ['expiredApprovals', expirePendingApprovals],
   ['escalated', escalatePendingApprovals],
   ['reminders', sendExpiryReminders],
+  ['digests', queueWeeklyDigest],
 ];
 
 /**
@@ -20,7 +22,7 @@ const JOBS: Array<[keyof DueJobCounts, (ctx: ServiceContext, batch: number) => P
  * re-reads them inside the write lock: several workers never do the same item twice.
  */
 export async function runDueJobs(ctx: ServiceContext, batch = 500): Promise<DueJobCounts> {
-  const counts: DueJobCounts = { provisioned: 0, expiredSchedules: 0, expiredApprovals: 0, escalated: 0, reminders: 0 };
+  const counts: DueJobCounts = { provisioned: 0, expiredSchedules: 0, expiredApprovals: 0, escalated: 0, reminders: 0, digests: 0 };
   for (const [name, job] of JOBS) {
     for (;;) {
       const n = await job(ctx, batch);

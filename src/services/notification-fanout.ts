@@ -1,11 +1,12 @@
 import { renderMail, type MailFacts, type MessageKind } from '../domain/mail-messages.ts';
 import { assignedSection, planMails, type Intended } from '../domain/notification-plan.ts';
-import type { RolePolicy } from '../domain/policy.ts';
+import { defaultPolicy, type RolePolicy } from '../domain/policy.ts';
 import { cloudEvent, eventMatches, publicEventType, slackMessage, type EventDescription } from '../domain/webhook-payload.ts';
 import type { DeliveriesTable, OutboxTable, RequestsTable, SchedulesTable } from '../store/schema.ts';
 import { defaultApprovers, resolveApprovers, resolveStage, stagesOf, type Reader } from './approvers.ts';
 import type { ServiceContext } from './context.ts';
 import { claim } from './due-schedules.ts';
+import { optedOutAddresses } from './mail-preferences.ts';
 import { activeWebhooks } from './webhooks.ts';
 import { effectivePolicy } from './role-settings.ts';
 import { inTransaction, type Tx } from './transaction.ts';
@@ -42,9 +43,12 @@ async function deliveriesFor(ctx: ServiceContext, tx: Tx, e: OutboxTable): Promi
   if (event === null) return out;
   const planned = planMails(event.intended, event.policy, ctx.config.delivery.maxRecipients);
   const kept = ctx.config.delivery.smtpUrl === null;
+  // Users who turned informational mail off get only mail that asks them to act.
+  const optedOut = await optedOutAddresses(tx.db, planned.filter((p) => !p.critical).flatMap((p) => p.to));
   for (const p of planned) {
     const mail = renderMail(p.kind, event.facts, ctx.config.publicUrl);
     for (const to of p.to) {
+      if (!p.critical && optedOut.has(to.toLowerCase())) continue;
       out.push({
         id: ctx.ids.uuid(), event_id: e.id, event_type: e.event_type, channel: 'mail', recipient: to,
         idempotency_key: `${e.idempotency_key}|${p.kind}|${to.toLowerCase()}`,
@@ -180,9 +184,50 @@ async function intendedMails(r: Reader, type: string, p: Record<string, unknown>
         { kind: 'expiry.alert', section: assignedSection(s.kind), audience: 'admin', defaults: await adminAddresses(r) },
       ] };
     }
+    case 'schedule.extended': {
+      const s = await scheduleRow(r, str(p.scheduleId));
+      if (!s || s.assignment_type !== 'Assigned') return null;
+      const policy = (await effectivePolicy(r, s.role_id, s.scope)).policy;
+      const req = await requestRow(r, str(p.requestId));
+      const facts: MailFacts = { ...(await scheduleFacts(r, s)), ...(typeof p.endAt === 'string' ? { endAt: Date.parse(p.endAt) } : {}), ...(req ? { requestId: req.id, justification: req.justification, ticket: ticketOf(req), actorName: await nameOf(r, req.created_by) } : {}) };
+      // An administrator's direct extension: the other administrators and the assignee hear of it.
+      return { facts, policy, intended: [
+        { kind: 'assignment.extended', section: assignedSection(s.kind), audience: 'admin', defaults: await adminAddresses(r) },
+        { kind: 'assignment.extended', section: assignedSection(s.kind), audience: 'assignee', defaults: await principalAddresses(r, s.principal_id, s.principal_type) },
+      ] };
+    }
+    case 'digest.weekly': {
+      const from = typeof p.from === 'number' ? p.from : 0;
+      const to = typeof p.to === 'number' ? p.to : r.nowMs;
+      const d = await weeklyDigest(r, from, to);
+      // Not one role's event: no role's notification settings apply; the administrators get it.
+      return { facts: d, policy: defaultPolicy(), intended: [{ kind: 'digest.weekly', section: 'activated', audience: 'admin', defaults: await adminAddresses(r) }] };
+    }
     default:
       return null;
   }
+}
+
+/** PIM-REFERENCE §6.3: activations, permanent assignments made, assignments in PIM, top roles. */
+async function weeklyDigest(r: Reader, from: number, to: number): Promise<MailFacts> {
+  const made = await r.db.selectFrom('schedules').select(['principal_id', 'assignment_type', 'end_at', 'kind'])
+    .where('created_at', '>=', from).where('created_at', '<', to).execute();
+  const activations = made.filter((s) => s.assignment_type === 'Activated');
+  const permanent = made.filter((s) => s.assignment_type === 'Assigned' && s.kind === 'active' && s.end_at === null);
+  const open = await r.db.selectFrom('schedules').select(['role_id', 'kind', 'end_at', 'assignment_type'])
+    .where('ended_at', 'is', null).where('start_at', '<=', to).execute();
+  const inPim = open.filter((s) => s.assignment_type === 'Assigned');
+  const byRole = new Map<string, number>();
+  for (const s of inPim) if (s.kind === 'eligible' || s.end_at === null) byRole.set(s.role_id, (byRole.get(s.role_id) ?? 0) + 1);
+  const top = [...byRole].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).slice(0, 5);
+  const rows: Array<[string, string]> = [
+    ['Activations', `${activations.length} (by ${new Set(activations.map((s) => s.principal_id)).size} principals)`],
+    ['Permanent active assignments made', String(permanent.length)],
+    ['Role assignments in PIM', `${inPim.filter((s) => s.kind === 'eligible').length} eligible, ${inPim.filter((s) => s.kind === 'active').length} active`],
+  ];
+  for (const [i, [roleId, n]] of top.entries()) rows.push([i === 0 ? 'Top roles (permanent + eligible holders)' : '', `${await roleName(r, roleId)}: ${n}`]);
+  const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+  return { roleId: '', roleName: 'all roles', scope: '/', principalName: 'administrators', rows, period: `${day(from)} to ${day(to)}` };
 }
 
 const requestRow = (r: Reader, id: string | undefined) => (id === undefined ? Promise.resolve(undefined) : r.db.selectFrom('requests').selectAll().where('id', '=', id).executeTakeFirst());

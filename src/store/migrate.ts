@@ -10,6 +10,7 @@ import * as m0008 from './migrations/0008-schedule-lookup-index.ts';
 import * as m0009 from './migrations/0009-second-factor-failures.ts';
 import * as m0010 from './migrations/0010-deliveries.ts';
 import * as m0011 from './migrations/0011-webhooks.ts';
+import * as m0012 from './migrations/0012-mail-preferences.ts';
 import type { Db } from './db.ts';
 
 /** The migration chain, in order. Append only. */
@@ -25,6 +26,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0009-second-factor-failures': m0009,
   '0010-deliveries': m0010,
   '0011-webhooks': m0011,
+  '0012-mail-preferences': m0012,
 };
 
 export const KNOWN_MIGRATIONS = Object.keys(MIGRATIONS);

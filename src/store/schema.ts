@@ -270,6 +270,14 @@ export interface SessionsTable {
   end_reason: string | null;
 }
 
+/** A user's mail preferences (migration 0012); no row: everything on. */
+export interface MailPreferencesTable {
+  user_id: string;
+  /** 0: no informational mail (action-required mail, such as approval requests, still comes). */
+  informational: number;
+  updated_at: number;
+}
+
 /** A webhook subscription (migration 0011). */
 export interface WebhooksTable {
   id: string;
@@ -366,6 +374,7 @@ export interface Database {
   sign_in_failures: SignInFailuresTable;
   deliveries: DeliveriesTable;
   webhooks: WebhooksTable;
+  mail_preferences: MailPreferencesTable;
   user_identities: UserIdentitiesTable;
   oidc_logins: OidcLoginsTable;
   api_tokens: ApiTokensTable;

@@ -170,6 +170,58 @@ describe(`notifications by mail through a real SMTP server (${ENGINE})`, () => {
     assert.equal(smtp.to(erin.upn).length, 1);
   });
 
+  test('a user may turn informational mail off, never the approval requests addressed to them', async () => {
+    const prefs = await carol.api.call('PUT', '/api/v1/me/notification-preferences', { informationalMail: false });
+    assert.equal(prefs.status, 200, JSON.stringify(prefs.body));
+    assert.equal(prefs.body.informationalMail, false);
+    assert.equal((await carol.api.get('/api/v1/me/notification-preferences')).body.informationalMail, false);
+    assert.equal((await carol.api.call('PUT', '/api/v1/me/notification-preferences', { informationalMail: 'no' })).status, 400);
+    const role = await approvalRole();
+    await assign(admin, alice.id, role, { kind: 'eligible', permanent: true });
+    await worker.tick();
+    const fresh = since();
+    const id = await activate(role);
+    await worker.tick();
+    await bob.api.post(`/api/v1/requests/${id}/approve`, { justification: 'fine' });
+    await assign(admin, carol.id, role, { kind: 'eligible', permanent: true });
+    await worker.tick();
+    const toCarol = fresh().filter((m) => m.to.includes(carol.upn));
+    assert.deepEqual(toCarol.map((m) => /requests approval/.test(m.subject)), [true], `only the approval request: ${JSON.stringify(subjects(toCarol))}`);
+    await carol.api.call('PUT', '/api/v1/me/notification-preferences', { informationalMail: true });
+  });
+
+  test('an administrator\'s direct extension is mailed to the other administrators and the assignee', async () => {
+    const role = (await admin.post('/api/v1/roles', { displayName: `Extended ${uniq()}`, permissions: ['app:use'] })).body.id as string;
+    const frank = await userWithToken(admin, `frank-${uniq()}@example.com`);
+    const a = await assign(admin, frank.id, role, { kind: 'eligible', duration: 'P30D' });
+    await worker.tick();
+    const fresh = since();
+    const ext = await admin.post('/api/v1/requests', { action: 'adminExtend', kind: 'eligible', principalId: frank.id, roleId: role, targetScheduleId: a.targetScheduleId, justification: 'project runs longer', schedule: { duration: 'P60D' } });
+    assert.equal(ext.status, 201, JSON.stringify(ext.body));
+    await worker.tick();
+    const mails = fresh();
+    const toFrank = mails.filter((m) => m.to.includes(frank.upn));
+    assert.equal(toFrank.length, 1);
+    assert.match(toFrank[0]!.subject, /was extended/);
+    assert.ok(toFrank[0]!.body.includes('project runs longer'));
+    assert.equal(mails.filter((m) => m.to.includes('admin@example.com') && /was extended/.test(m.subject)).length, 1);
+  });
+
+  test('the weekly digest: once, after Monday 00:00 UTC, to the administrators', async () => {
+    const { runDueJobs } = await import('../../src/services/due-jobs.ts');
+    const { digestPeriod } = await import('../../src/domain/digest-period.ts');
+    const next = digestPeriod(h.clock.nowMs()).to + 7 * 24 * 60 * min;
+    h.clock.set(next + 5 * min);
+    const fresh = since();
+    assert.equal((await runDueJobs(h.system)).digests, 1);
+    assert.equal((await runDueJobs(h.system)).digests, 0, 'once per week');
+    await worker.tick();
+    const digest = fresh().filter((m) => /weekly digest/.test(m.subject));
+    assert.deepEqual(digest.map((m) => m.to), [['admin@example.com']]);
+    assert.match(digest[0]!.body, /Activations: [1-9]\d* \(by 1 principals\)/);
+    assert.match(digest[0]!.body, /Top roles \(permanent \+ eligible holders\)/);
+  });
+
   test('only role administrators read deliveries', async () => {
     assert.equal((await alice.api.get('/api/v1/deliveries')).status, 403);
     assert.equal((await alice.api.get('/api/v1/mail')).status, 403);

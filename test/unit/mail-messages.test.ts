@@ -51,3 +51,13 @@ describe('retries', () => {
     assert.deepEqual(afterFailure(3, 0, 100_000), { status: 'failed' });
   });
 });
+
+describe('the digest week', () => {
+  test('Monday 00:00 UTC to Monday 00:00 UTC, the last full week before now', async () => {
+    const { digestPeriod } = await import('../../src/domain/digest-period.ts');
+    const at = (s: string) => Date.parse(s);
+    assert.deepEqual(digestPeriod(at('2026-11-22T12:00:00Z')), { from: at('2026-11-09T00:00:00Z'), to: at('2026-11-16T00:00:00Z') }, 'a Sunday');
+    assert.deepEqual(digestPeriod(at('2026-11-23T00:00:00Z')), { from: at('2026-11-16T00:00:00Z'), to: at('2026-11-23T00:00:00Z') }, 'Monday midnight itself');
+    assert.deepEqual(digestPeriod(at('2026-11-22T23:59:59Z')).to, at('2026-11-16T00:00:00Z'));
+  });
+});

@@ -1,8 +1,9 @@
 import { IdParams } from '../../contract/common.ts';
-import { DeliveriesQuery, Delivery, DeliveryPage, MailboxQuery } from '../../contract/deliveries.ts';
+import { DeliveriesQuery, Delivery, DeliveryPage, MailboxQuery, MailPreferences, SetMailPreferences } from '../../contract/deliveries.ts';
+import { getMailPreferences, setMailPreferences } from '../../services/mail-preferences.ts';
 import { listDeliveries, retryDelivery } from '../../services/deliveries.ts';
 import type { App } from '../types.ts';
-import { ASSIGNMENT_ADMIN } from './access.ts';
+import { ANY_USER, ASSIGNMENT_ADMIN } from './access.ts';
 
 export function deliveryRoutes(app: App): void {
   const tags = ['notifications'];
@@ -21,4 +22,12 @@ export function deliveryRoutes(app: App): void {
       querystring: MailboxQuery, response: { 200: DeliveryPage },
     },
   }, (req) => listDeliveries(req.ctx, { ...req.query, status: 'kept', channel: 'mail' }, true));
+  app.get('/api/v1/me/notification-preferences', {
+    config: { access: ANY_USER },
+    schema: { tags, summary: 'My mail preferences', response: { 200: MailPreferences } },
+  }, (req) => getMailPreferences(req.ctx));
+  app.put('/api/v1/me/notification-preferences', {
+    config: { access: ANY_USER },
+    schema: { tags, summary: 'Turn informational mail off or on (approval requests addressed to you always come)', body: SetMailPreferences, response: { 200: MailPreferences } },
+  }, (req) => setMailPreferences(req.ctx, req.body.informationalMail));
 }
