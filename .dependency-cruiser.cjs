@@ -14,6 +14,10 @@ module.exports = {
       from: { path: '^src/contract' }, to: { path: '^src/(?!contract)' } },
     { name: 'cli-via-contract', severity: 'error', comment: 'user-facing CLI commands know the server only through contract + HTTP',
       from: { path: '^src/cli/client' }, to: { path: '^src/(services|store|domain|http)' } },
+    { name: 'web-via-contract', severity: 'error', comment: 'the portal knows the server only through HTTP and the contract types',
+      from: { path: '^web/' }, to: { path: '^src/(?!contract/)' } },
+    { name: 'web-types-only', severity: 'error', comment: 'web imports contract types only (no server code in the bundle)',
+      from: { path: '^web/' }, to: { path: '^src/', dependencyTypesNot: ['type-only'] } },
     { name: 'no-circular', severity: 'error', from: {}, to: { circular: true, dependencyTypesNot: ['type-only'] } },
   ],
   options: {

@@ -21,6 +21,7 @@ export async function serve(): Promise<void> {
   process.stdout.write(`openpim is listening on http://${urlHost}:${port}  (API docs: http://${urlHost}:${port}/api/docs, database: ${rt.deps.engine})\n`);
   if (await needsBootstrap(rt.system)) {
     process.stdout.write('\nNo administrator exists yet. Create the first one (it prints a one-time API token):\n\n  npm run pim -- bootstrap --admin you@example.com\n\n');
+    process.stdout.write(`Or open the first-run setup page (this code works until the server restarts):\n\n  http://${urlHost}:${port}/setup?code=${app.firstRunSetupCode}\n\n`);
   }
   const stop = async () => {
     await scheduler?.stop();

@@ -9,10 +9,12 @@ import { deliveryRoutes } from './deliveries.ts';
 import { groupRoutes } from './groups.ts';
 import { oidcRoutes } from './oidc.ts';
 import { passkeyRoutes } from './passkeys.ts';
+import { portalRoutes } from './portal.ts';
 import { requestRoutes } from './requests.ts';
 import { roleSettingsRoutes } from './role-settings.ts';
 import { roleRoutes } from './roles.ts';
 import { servicePrincipalRoutes } from './service-principals.ts';
+import { setupRoutes } from './setup.ts';
 import { tokenRoutes } from './tokens.ts';
 import { userRoutes } from './users.ts';
 import { webhookRoutes } from './webhooks.ts';
@@ -35,4 +37,6 @@ export function registerRoutes(app: App): void {
   authzenRoutes(app);
   deliveryRoutes(app);
   webhookRoutes(app);
+  setupRoutes(app);
+  portalRoutes(app);
 }

@@ -1,0 +1,157 @@
+import { useEffect, useState, type FormEvent } from 'react';
+import type { ConfirmedTotp, RecoveryCodesAnswer, TotpEnrolmentAnswer } from '../types.ts';
+import type { SessionInfo } from '../../../src/contract/auth.ts';
+import type { SetupStatus } from '../../../src/contract/setup.ts';
+import { api, messageOf } from '../api.ts';
+import { Field } from '../components/Field.tsx';
+import { ErrorMessage, Loading } from '../components/Status.tsx';
+import { navigate, useLocation } from '../router.tsx';
+import { useSession } from '../session.tsx';
+
+type Step = 'checking' | 'account' | 'totp' | 'done';
+
+/**
+ * First run: creates the first Global Administrator with a password (POST /api/v1/setup and
+ * the setup code the server printed), then enrols an authenticator app. Once an administrator
+ * exists the page is gone: it sends people to sign in.
+ */
+export function SetupPage() {
+  const { query } = useLocation();
+  const session = useSession();
+  const [step, setStep] = useState<Step>('checking');
+  const [error, setError] = useState<string | null>(null);
+
+  useEffect(() => {
+    api.get<SetupStatus>('/api/v1/setup').then((s) => {
+      if (s.required) setStep('account'); else navigate('/', { replace: true });
+    }, (err: unknown) => { setError(messageOf(err)); setStep('account'); });
+  }, []);
+
+  return (
+    <main className="narrow" id="main">
+      <h1>Set up openpim</h1>
+      {step === 'checking' && <Loading what="setup status" />}
+      <ErrorMessage message={error} />
+      {step === 'account' && <AccountStep initialCode={query.get('code') ?? ''} onDone={(info) => { session.adopt(info); setStep('totp'); }} />}
+      {step === 'totp' && <TotpStep onDone={() => setStep('done')} />}
+      {step === 'done' && <DoneStep />}
+    </main>
+  );
+}
+
+function AccountStep({ initialCode, onDone }: { initialCode: string; onDone: (info: SessionInfo) => void }) {
+  const [code, setCode] = useState(initialCode);
+  const [upn, setUpn] = useState('');
+  const [displayName, setDisplayName] = useState('');
+  const [password, setPassword] = useState('');
+  const [confirm, setConfirm] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    if (password !== confirm) { setError('The two passwords differ.'); return; }
+    setBusy(true);
+    setError(null);
+    try {
+      onDone(await api.post<SessionInfo>('/api/v1/setup', { code: code.trim(), userPrincipalName: upn.trim(), displayName: displayName.trim(), password }));
+    } catch (err) {
+      setError(messageOf(err));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <form className="card stack" onSubmit={(e) => void submit(e)} aria-labelledby="setup-account">
+      <h2 id="setup-account">1. The first administrator</h2>
+      <p>
+        This account becomes a <strong>permanent active Global Administrator</strong> (and Privileged Role Administrator): the
+        break-glass account. Keep its password and authenticator safe; make other administrators eligible instead of permanent.
+      </p>
+      <Field label="Setup code" hint="Printed by the server when it started (the setup URL carries it).">
+        <input value={code} onChange={(e) => setCode(e.target.value)} required autoComplete="off" spellCheck={false} />
+      </Field>
+      <label>Sign-in name
+        <input type="email" value={upn} onChange={(e) => setUpn(e.target.value)} required autoComplete="username" placeholder="alice@example.com" />
+      </label>
+      <label>Display name
+        <input value={displayName} onChange={(e) => setDisplayName(e.target.value)} required maxLength={256} autoComplete="name" />
+      </label>
+      <Field label="Password" hint="At least 12 characters; a passphrase is best.">
+        <input type="password" value={password} onChange={(e) => setPassword(e.target.value)} required minLength={12} maxLength={256} autoComplete="new-password" />
+      </Field>
+      <label>Repeat the password
+        <input type="password" value={confirm} onChange={(e) => setConfirm(e.target.value)} required autoComplete="new-password" />
+      </label>
+      <ErrorMessage message={error} />
+      <div className="actions"><button type="submit" disabled={busy}>{busy ? 'Creating…' : 'Create administrator'}</button></div>
+    </form>
+  );
+}
+
+/** Enrols an authenticator app with the ordinary endpoints (QR code, then a first code). */
+export function TotpStep({ onDone }: { onDone: () => void }) {
+  const [enrolment, setEnrolment] = useState<TotpEnrolmentAnswer | null>(null);
+  const [code, setCode] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const session = useSession();
+
+  useEffect(() => {
+    api.post<TotpEnrolmentAnswer>('/api/v1/me/mfa/totp', { name: 'Authenticator app' }).then(setEnrolment, (err: unknown) => setError(messageOf(err)));
+  }, []);
+
+  const confirm = async (e: FormEvent) => {
+    e.preventDefault();
+    if (enrolment === null) return;
+    setBusy(true);
+    setError(null);
+    try {
+      const r = await api.post<ConfirmedTotp>(`/api/v1/me/mfa/totp/${encodeURIComponent(enrolment.id)}/confirm`, { code: code.trim() });
+      if (r.session !== null) session.adopt(r.session);
+      onDone();
+    } catch (err) {
+      setError(messageOf(err));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <form className="card stack" onSubmit={(e) => void confirm(e)} aria-labelledby="setup-totp">
+      <h2 id="setup-totp">2. Authenticator app</h2>
+      <p>Scan the QR code with an authenticator app, then enter the 6-digit code it shows.</p>
+      {enrolment === null && error === null && <Loading what="the QR code" />}
+      {enrolment !== null && (
+        <div className="qr">
+          <img src={enrolment.qrCode} alt="QR code for your authenticator app" width={200} height={200} />
+          <p>Cannot scan? Type in this key: <code aria-label="Secret key">{enrolment.secret}</code></p>
+        </div>
+      )}
+      <label>Code from the app
+        <input value={code} onChange={(e) => setCode(e.target.value)} required inputMode="numeric" pattern="[0-9]{6}" maxLength={6} autoComplete="one-time-code" />
+      </label>
+      <ErrorMessage message={error} />
+      <div className="actions"><button type="submit" disabled={busy || enrolment === null}>{busy ? 'Checking…' : 'Confirm'}</button></div>
+    </form>
+  );
+}
+
+function DoneStep() {
+  const [codes, setCodes] = useState<string[] | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const makeCodes = () => api.post<RecoveryCodesAnswer>('/api/v1/me/mfa/recovery-codes').then((r) => setCodes(r.codes), (err: unknown) => setError(messageOf(err)));
+  return (
+    <section className="card stack" aria-labelledby="setup-done">
+      <h2 id="setup-done">3. Done</h2>
+      <p>The administrator exists and signs in with password and authenticator code. This setup page is now gone.</p>
+      <p>Recovery codes let you sign in if the authenticator is lost. Store them offline, like the password.</p>
+      {codes === null
+        ? <div className="actions"><button type="button" className="secondary" onClick={() => void makeCodes()}>Create recovery codes</button></div>
+        : <ul className="codes" aria-label="Recovery codes">{codes.map((c) => <li key={c}><code>{c}</code></li>)}</ul>}
+      <ErrorMessage message={error} />
+      <div className="actions"><button type="button" onClick={() => navigate('/', { replace: true })}>Continue to My roles</button></div>
+    </section>
+  );
+}

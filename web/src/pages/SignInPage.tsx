@@ -1,0 +1,92 @@
+import { useState, type FormEvent } from 'react';
+import type { SessionInfo } from '../../../src/contract/auth.ts';
+import { api, ApiError, messageOf } from '../api.ts';
+import { ErrorMessage } from '../components/Status.tsx';
+import { useProviders } from '../providers.ts';
+import { Link, useLocation } from '../router.tsx';
+import { useSession } from '../session.tsx';
+
+/**
+ * Password, then the authenticator (or recovery) code when the API answers auth.mfa_required;
+ * single sign-on when configured. After sign-in the page asked for (a deep link) shows.
+ */
+export function SignInPage() {
+  const session = useSession();
+  const providers = useProviders();
+  const { path, query } = useLocation();
+  const [upn, setUpn] = useState('');
+  const [password, setPassword] = useState('');
+  const [needCode, setNeedCode] = useState(false);
+  const [methods, setMethods] = useState<string[]>([]);
+  const [useRecovery, setUseRecovery] = useState(false);
+  const [code, setCode] = useState('');
+  const [error, setError] = useState<string | null>(query.get('error'));
+  const [busy, setBusy] = useState(false);
+
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      const second = !needCode ? {} : useRecovery ? { recoveryCode: code.trim() } : { totp: code.trim() };
+      session.adopt(await api.post<SessionInfo>('/api/v1/auth/sign-in', { userPrincipalName: upn.trim(), password, ...second }, { stepUp: false }));
+    } catch (err) {
+      if (err instanceof ApiError && err.code === 'auth.mfa_required') {
+        setNeedCode(true);
+        setMethods(Array.isArray(err.details.methods) ? err.details.methods.map(String) : []);
+        setError(null);
+      } else {
+        setError(messageOf(err));
+        if (needCode) setCode('');
+      }
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const passkeyOnly = needCode && methods.length > 0 && !methods.includes('totp');
+  const returnTo = path === '/sign-in' ? '/' : path + window.location.search;
+  return (
+    <main className="narrow" id="main">
+      <h1>Sign in to openpim</h1>
+      {session.setupRequired && (
+        <p className="notice">No administrator exists yet: open the setup URL the server printed at start (<Link to="/setup">first-run setup</Link>).</p>
+      )}
+      <form className="card stack" onSubmit={(e) => void submit(e)} aria-label="Sign in">
+        <label>Sign-in name
+          <input type="email" value={upn} onChange={(e) => setUpn(e.target.value)} required autoComplete="username" readOnly={needCode} />
+        </label>
+        <label>Password
+          <input type="password" value={password} onChange={(e) => setPassword(e.target.value)} required autoComplete="current-password" readOnly={needCode} />
+        </label>
+        {needCode && (
+          <>
+            {passkeyOnly && !useRecovery && (
+              // Passkey sign-in (POST /api/v1/auth/passkey/options + /auth/passkey) goes here in a later slice.
+              <p className="notice">This account signs in with a passkey, which this portal does not offer yet: use a recovery code.</p>
+            )}
+            {(!passkeyOnly || useRecovery) && (
+              <label>{useRecovery ? 'Recovery code' : 'Authenticator code'}
+                <input value={code} onChange={(e) => setCode(e.target.value)} required autoFocus autoComplete="one-time-code"
+                  {...(useRecovery ? { minLength: 8, maxLength: 20 } : { inputMode: 'numeric' as const, pattern: '[0-9]{6}', maxLength: 6 })} />
+              </label>
+            )}
+            <button type="button" className="link" onClick={() => { setUseRecovery(!useRecovery); setCode(''); }}>
+              {useRecovery ? 'Use my authenticator app instead' : 'Use a recovery code instead'}
+            </button>
+          </>
+        )}
+        <ErrorMessage message={error} />
+        <div className="actions">
+          <button type="submit" disabled={busy || (passkeyOnly && !useRecovery)}>{busy ? 'Signing in…' : needCode ? 'Verify' : 'Sign in'}</button>
+          {needCode && <button type="button" className="secondary" onClick={() => { setNeedCode(false); setCode(''); setPassword(''); }}>Start over</button>}
+        </div>
+      </form>
+      {providers?.oidc.enabled === true && providers.oidc.startUrl !== null && (
+        <div className="card stack">
+          <a className="button secondary" href={`${providers.oidc.startUrl}?returnTo=${encodeURIComponent(returnTo)}`}>Sign in with single sign-on</a>
+        </div>
+      )}
+    </main>
+  );
+}
