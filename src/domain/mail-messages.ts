@@ -77,7 +77,7 @@ export const MESSAGES: Record<MessageKind, MessageSpec> = {
     critical: false,
     subject: (f) => `PIM: ${f.principalName} activated ${f.roleName}`,
     intro: (f) => `${f.principalName} activated the privileged role ${f.roleName}.`,
-    link: (f) => `/roles/${encodeURIComponent(f.roleId)}`, linkText: 'See the role\'s assignments',
+    link: (f) => `/admin/roles/${encodeURIComponent(f.roleId)}`, linkText: 'See the role\'s assignments',
   },
   'activation.notice': {
     critical: false,
@@ -89,7 +89,7 @@ export const MESSAGES: Record<MessageKind, MessageSpec> = {
     critical: false,
     subject: (f) => `PIM: ${f.principalName} was assigned ${f.roleName} (${kindText(f)})`,
     intro: (f) => `${f.actorName ?? 'An administrator'} made ${f.principalName} ${kindText(f)} for ${f.roleName}.`,
-    link: (f) => `/roles/${encodeURIComponent(f.roleId)}`, linkText: 'See the role\'s assignments',
+    link: (f) => `/admin/roles/${encodeURIComponent(f.roleId)}`, linkText: 'See the role\'s assignments',
   },
   'assignment.notice': {
     critical: false,
@@ -139,19 +139,19 @@ export const MESSAGES: Record<MessageKind, MessageSpec> = {
     critical: false,
     subject: (f) => `PIM: ${f.principalName}'s assignment of ${f.roleName} was extended`,
     intro: (f) => `${f.actorName ?? 'An administrator'} extended ${f.principalName}'s ${kindText(f)} assignment of ${f.roleName}.`,
-    link: (f) => `/roles/${encodeURIComponent(f.roleId)}`, linkText: 'See the role\'s assignments',
+    link: (f) => `/admin/roles/${encodeURIComponent(f.roleId)}`, linkText: 'See the role\'s assignments',
   },
   'digest.weekly': {
     critical: false,
     subject: (f) => `PIM: weekly digest ${f.period ?? ''}`,
     intro: (f) => `What happened in Privileged Identity Management in the week ${f.period ?? ''}.`,
-    link: () => '/roles', linkText: 'Review the roles',
+    link: () => '/admin/roles', linkText: 'Review the roles',
   },
   'expiry.alert': {
     critical: false,
     subject: (f) => (f.daysLeft === 0 ? `PIM: ${f.principalName}'s assignment of ${f.roleName} has expired` : `PIM: ${f.principalName}'s assignment of ${f.roleName} expires in ${f.daysLeft} day${f.daysLeft === 1 ? '' : 's'}`),
     intro: (f) => `${f.principalName}'s ${kindText(f)} assignment of ${f.roleName} ${f.daysLeft === 0 ? 'has ended' : 'ends soon'}.`,
-    link: (f) => `/roles/${encodeURIComponent(f.roleId)}`, linkText: 'See the role\'s assignments',
+    link: (f) => `/admin/roles/${encodeURIComponent(f.roleId)}`, linkText: 'See the role\'s assignments',
   },
 };
 
