@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHmac, randomBytes } from 'node:crypto';
 
 /**
  * Encrypts secrets the server must read back (TOTP seeds) with AES-256-GCM under the server
@@ -6,8 +6,17 @@ import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
  * not reveal them. Format: v1.<iv>.<tag>.<ciphertext>, base64url.
  */
 export class SecretBox {
+  /** A key of its own for MACs: the encryption key is never used for two purposes. */
+  private readonly macKey: Buffer;
+
   constructor(private readonly key: Buffer) {
     if (key.length !== 32) throw new Error('the secret key must be 32 bytes');
+    this.macKey = createHmac('sha256', key).update('openpim mac key v1').digest();
+  }
+
+  /** A value only this server can compute for `text` (per purpose), to be recomputed instead of stored. */
+  mac(purpose: string, text: string): string {
+    return createHmac('sha256', this.macKey).update(`${purpose}\0${text}`).digest('base64url');
   }
 
   seal(plain: string): string {

@@ -35,6 +35,7 @@ export const CurrentSession = Type.Object({
   mfaAt: NullableInstant,
   expiresAt: NullableInstant,
   idleExpiresAt: NullableInstant,
+  csrfToken: Type.Optional(Type.String({ description: 'Sessions only: the x-csrf-token for writes (the same one sign-in gave), for a page that was reloaded' })),
 }, { additionalProperties: false });
 
 export const Session = Type.Object({

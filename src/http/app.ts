@@ -5,7 +5,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Ajv } from 'ajv';
 import addFormatsModule from 'ajv-formats';
-import Fastify, { LogController, type FastifyBaseLogger, type FastifySchema } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyReply, type FastifySchema } from 'fastify';
 import { ErrorBody } from '../contract/common.ts';
 import { authenticateBearer } from '../services/authenticate.ts';
 import { authorize } from '../services/authorize.ts';
@@ -51,6 +51,12 @@ export async function buildApp(deps: Deps): Promise<App> {
     logController: new LogController({ disableRequestLogging: deps.config.logLevel !== 'debug' && deps.config.logLevel !== 'trace' }),
     ajv: {},
     genReqId: () => deps.ids.uuid(),
+    // Errors the router raises before any route runs (a badly encoded URL): the same error
+    // shape as everything else, not Fastify's own body.
+    frameworkErrors: (err, _req, reply) => {
+      // The hook's reply is typed per route generics; here no route exists yet, so the plain reply type is the true one.
+      void (reply as unknown as FastifyReply).status(400).send({ error: { code: 'request.invalid', message: `The request URL is not valid: ${err.message}`.slice(0, 300), details: {} } });
+    },
   }).withTypeProvider<TypeBoxTypeProvider>();
   app.setValidatorCompiler(validators());
   app.decorate('pimConfig', deps.config);

@@ -28,15 +28,23 @@ export interface IssuedSession {
  */
 export async function openSession(ctx: ServiceContext, tx: Tx, userId: string, o: { mfaAt: number | null; method: string; userAgent?: string | undefined; expiresAt?: number }): Promise<IssuedSession> {
   const token = `${SESSION_PREFIX}${ctx.ids.secret(32)}`;
-  const csrfToken = ctx.ids.secret(24);
+  const id = ctx.ids.uuid();
+  // Derived from the session id with the server key, so the page can get it again after a
+  // reload (GET /auth/session) without the server storing it; a cross-site page can neither
+  // compute it nor read our responses.
+  const csrfToken = csrfTokenOf(ctx, id);
   const row: SessionsTable = {
-    id: ctx.ids.uuid(), token_hash: sha256(token), csrf_hash: sha256(csrfToken), user_id: userId, created_at: tx.nowMs, last_seen_at: tx.nowMs,
+    id, token_hash: sha256(token), csrf_hash: sha256(csrfToken), user_id: userId, created_at: tx.nowMs, last_seen_at: tx.nowMs,
     expires_at: o.expiresAt ?? tx.nowMs + ctx.config.sessionAbsoluteHours * HOUR_MS, mfa_at: o.mfaAt, auth_method: o.method,
     client_address: ctx.actor.clientAddress ?? null, user_agent: o.userAgent?.slice(0, 300) ?? null, ended_at: null, end_reason: null,
   };
   await tx.db.insertInto('sessions').values(row).execute();
   await tx.audit({ action: 'session.started', targetType: 'user', targetId: userId, after: { sessionId: row.id, method: o.method, mfa: o.mfaAt !== null, expiresAt: iso(row.expires_at) } });
   return { id: row.id, token, csrfToken, expiresAt: row.expires_at, mfaAt: o.mfaAt };
+}
+
+export function csrfTokenOf(ctx: Pick<ServiceContext, 'secrets'>, sessionId: string): string {
+  return ctx.secrets.mac('csrf', sessionId);
 }
 
 /** Replaces a session by a new one (new id and CSRF token), keeping its absolute end; the old one ends. */
@@ -160,6 +168,7 @@ export async function currentSession(ctx: ServiceContext) {
   const s = ctx.actor.sessionId === undefined ? undefined : await ctx.db.selectFrom('sessions').selectAll().where('id', '=', ctx.actor.sessionId).executeTakeFirst();
   return {
     user: await sessionUser(ctx, me), via: s ? 'session' as const : 'token' as const, mfaAt: isoOrNull(s?.mfa_at ?? null),
+    ...(s ? { csrfToken: csrfTokenOf(ctx, s.id) } : {}),
     expiresAt: isoOrNull(s?.expires_at ?? null), idleExpiresAt: s ? iso(s.last_seen_at + ctx.config.sessionIdleMinutes * MINUTE_MS) : null,
   };
 }

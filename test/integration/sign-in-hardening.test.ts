@@ -144,6 +144,32 @@ describe(`sign-in hardening (${ENGINE})`, () => {
   });
 });
 
+describe(`the CSRF token after a reload, and malformed URLs (${ENGINE})`, () => {
+  test('GET /auth/session gives a session the CSRF token sign-in gave; a token caller gets none', async () => {
+    const h = await startWithAdmin();
+    try {
+      const u = await userWithToken(h.admin);
+      await h.admin.post(`/api/v1/users/${u.id}/password`, { password: PASSWORD });
+      const b = new Browser(h.app);
+      const signedIn = await b.signIn(u.upn, PASSWORD);
+      const again = await b.get('/api/v1/auth/session');
+      assert.equal(again.body.csrfToken, signedIn.body.csrfToken);
+      // A page reloaded knows only the cookie: the token from /auth/session makes its writes pass.
+      const reloaded = new Browser(h.app);
+      reloaded.jar.set('pim_session', b.jar.get('pim_session')!);
+      assert.equal((await reloaded.post('/api/v1/me/bundles', { name: 'x', items: [] })).body.error?.code, 'auth.csrf_failed');
+      const write = await reloaded.call('PUT', '/api/v1/me/notification-preferences', { informationalMail: true }, { headers: { 'x-csrf-token': again.body.csrfToken } });
+      assert.equal(write.status, 200, JSON.stringify(write.body));
+      assert.equal('csrfToken' in (await u.api.get('/api/v1/auth/session')).body, false);
+      const bad = await h.app.inject({ method: 'GET', url: '/api/v1/users/%E0%A4%A' });
+      assert.equal(bad.statusCode, 400);
+      assert.equal(JSON.parse(bad.body).error.code, 'request.invalid');
+    } finally {
+      await h.close();
+    }
+  });
+});
+
 describe(`session cookies over https (${ENGINE})`, () => {
   test('the cookies carry the __Host- prefix and Secure, and they work', async () => {
     const h = await startWithAdmin({ env: { PIM_PUBLIC_URL: 'https://pim.example.com' } });
