@@ -4,7 +4,7 @@
  *
  *   npm run bench                      full run: 10K, 320K (the issue's tenant) and 1M schedules
  *   npm run bench -- --quick           smoke run: 10K and 40K schedules, short HTTP runs (< 1 min)
- *   npm run bench -- --only=inprocess  (or http, casbin, lifecycle; comma-separated for several)
+ *   npm run bench -- --only=inprocess  (or http, casbin, lifecycle, outbox; comma-separated for several)
  *   npm run bench -- --engine=sqlite   (or postgres; default: sqlite, plus postgres when
  *                                       PIM_BENCH_DATABASE_URL is set)
  *   --keep                             keep the generated databases (prints where)
@@ -15,13 +15,15 @@
  * runs the server and spawns load.ts (autocannon) as a separate process. lifecycle.ts (once per
  * engine, on a fresh database of its own) runs the server on a FakeClock, activates over HTTP
  * from lifecycle-load.ts, and times the expiry of many activations ending at one instant.
+ * outbox.ts (once per engine, twice: default SMTP and pooled, each on a fresh database) times
+ * the delivery worker mailing many assignments to a real SMTP server (smtp-sink.ts, a child).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { dropPgSchema, emit, fmtCount, log, machineNote, parseArgs, runChild, type Engine, type Figure } from './common.ts';
 
-const ONLY = ['inprocess', 'http', 'casbin', 'lifecycle'] as const;
+const ONLY = ['inprocess', 'http', 'casbin', 'lifecycle', 'outbox'] as const;
 type Part = (typeof ONLY)[number];
 
 interface Plan {
@@ -37,12 +39,14 @@ interface Plan {
   passes: number;
   /** the activation lifecycle (bench/lifecycle.ts): sequences timed, activations and callers for the rate, activations expiring together */
   lifecycle: { warmup: number; latency: number; activations: number; concurrency: number; expiry: number };
+  /** outbox throughput (bench/outbox.ts): assignments made, each mailing the administrator and the assignee */
+  outbox: { assignments: number };
 }
 
 const FULL: Plan = { sizes: [10_000, 320_000, 1_000_000], httpSize: 320_000, casbinSizes: [10_000, 320_000, 1_000_000], checks: 200_000, connections: '1,4,8,16,32,64', duration: 10, batch: 20, passes: 3,
-  lifecycle: { warmup: 50, latency: 500, activations: 3000, concurrency: 16, expiry: 10_000 } };
+  lifecycle: { warmup: 50, latency: 500, activations: 3000, concurrency: 16, expiry: 10_000 }, outbox: { assignments: 1500 } };
 const QUICK: Plan = { sizes: [10_000, 40_000], httpSize: 40_000, casbinSizes: [10_000, 40_000], checks: 20_000, connections: '1,8,32', duration: 2, batch: 20, passes: 1,
-  lifecycle: { warmup: 20, latency: 100, activations: 500, concurrency: 16, expiry: 1000 } };
+  lifecycle: { warmup: 20, latency: 100, activations: 500, concurrency: 16, expiry: 1000 }, outbox: { assignments: 150 } };
 
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
@@ -136,6 +140,25 @@ async function main(): Promise<void> {
         }
       }
     }
+
+    // Outbox throughput: a fresh database per run (it makes its own users and assignments).
+    if (only.has('outbox')) {
+      for (const pooled of [false, true]) {
+        const dir = mkdtempSync(path.join(os.tmpdir(), 'openpim-bench-'));
+        const pgSchema = engine === 'postgres' ? `bench_outbox${pooled ? '_pooled' : ''}_${process.pid}` : undefined;
+        const url = engine === 'postgres' ? pgUrl! : `sqlite:${path.join(dir, 'openpim.db')}`;
+        log(`== ${engine}, outbox: ${fmtCount(plan.outbox.assignments)} assignments mailed to a local SMTP server${pooled ? ' over pooled connections' : ''} ==`);
+        try {
+          await must('outbox.ts', [`--url=${url}`, ...(pgSchema !== undefined ? [`--pg-schema=${pgSchema}`] : []), `--assignments=${plan.outbox.assignments}`, ...(pooled ? ['--pooled'] : [])]);
+        } finally {
+          if (keep) log(`kept ${dir}${pgSchema !== undefined ? ` and schema ${pgSchema}` : ''}`);
+          else {
+            rmSync(dir, { recursive: true, force: true });
+            if (pgSchema !== undefined) await dropPgSchema(pgUrl!, pgSchema);
+          }
+        }
+      }
+    }
   }
 
   const wallS = Number(process.hrtime.bigint() - started) / 1e9;
@@ -143,7 +166,7 @@ async function main(): Promise<void> {
     mode: quick ? 'quick' : 'full', engines, parts: [...only], ...machineNote(),
     loadAverageStart: Math.round(load0 * 100) / 100, loadAverageEnd: Math.round((os.loadavg()[0] ?? 0) * 100) / 100,
   });
-  const where = (f: Figure) => (typeof f.params.schedules === 'number' ? fmtCount(f.params.schedules) : typeof f.params.from === 'number' ? `${String(f.params.from)}->${String(f.params.to)}` : 'lifecycle');
+  const where = (f: Figure) => (typeof f.params.schedules === 'number' ? fmtCount(f.params.schedules) : typeof f.params.from === 'number' ? `${String(f.params.from)}->${String(f.params.to)}` : f.name.startsWith('outbox_') ? 'outbox' : 'lifecycle');
   const missed = all.filter((f) => f.params.met === false).map((f) => `${f.name} (${String(f.params.engine)}, ${where(f)})`);
   log(`done in ${wallS.toFixed(0)} s; ${missed.length === 0 ? 'all targets met' : `targets missed: ${missed.join(', ')}`}`);
 }

@@ -8,6 +8,7 @@ import { auditExportLocal, auditVerifyLocal } from './audit.ts';
 import { registerAdminCommands } from './client/admin-commands.ts';
 import { registerAuditCommands } from './client/audit-commands.ts';
 import { registerUserCommands } from './client/commands.ts';
+import { registerMailCommands } from './client/mail-commands.ts';
 
 const program = new Command('pim')
   .description('openpim: Privileged Identity Management — eligible roles, just-in-time activation, audit and a check API')
@@ -51,6 +52,7 @@ registerUserCommands(program);
 registerAuditCommands(program, { verify: auditVerifyLocal, export: auditExportLocal });
 
 registerAdminCommands(program);
+registerMailCommands(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   if (err instanceof ConfigError) {

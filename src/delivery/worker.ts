@@ -1,12 +1,18 @@
 import type { ServiceContext } from '../services/context.ts';
-import { claimDueDeliveries, recordAttempt } from '../services/deliveries.ts';
+import { claimDueDeliveries } from '../services/deliveries.ts';
 import { fanOutEvents } from '../services/notification-fanout.ts';
 import type { DeliveriesTable } from '../store/schema.ts';
 import { webhookTarget } from '../services/webhooks.ts';
+import { AttemptRecorder } from './attempt-recorder.ts';
 import { smtpTransport, type MailTransport } from './mail-transport.ts';
 import { postWebhook } from './webhook-transport.ts';
 
 export interface TickCounts { events: number; sent: number; failed: number }
+
+/** Sends at once at most (connections to the SMTP server, requests to webhook receivers). */
+const IN_FLIGHT = 20;
+/** Claim again once this many slots are free: fewer, larger claims (each takes the write lock). */
+const CLAIM_MIN = 5;
 
 /**
  * The delivery loop: turns new outbox events into deliveries, then sends what is due, a few
@@ -18,10 +24,12 @@ export class DeliveryWorker {
   private running: Promise<unknown> = Promise.resolve();
   private busy = false;
   private readonly mail: MailTransport | null;
+  private readonly recorder: AttemptRecorder;
 
   constructor(private readonly ctx: ServiceContext, o: { mail?: MailTransport | null } = {}) {
     const d = ctx.config.delivery;
     this.mail = o.mail !== undefined ? o.mail : d.smtpUrl === null ? null : smtpTransport(d.smtpUrl, d.mailFrom);
+    this.recorder = new AttemptRecorder(ctx);
   }
 
   /** One pass now: fan out, then send until nothing is due (what the timer calls). */
@@ -43,14 +51,38 @@ export class DeliveryWorker {
   private async pass(): Promise<TickCounts> {
     const counts: TickCounts = { events: 0, sent: 0, failed: 0 };
     for (let n = await fanOutEvents(this.ctx); n > 0; n = await fanOutEvents(this.ctx)) counts.events += n;
-    for (;;) {
-      const due = await claimDueDeliveries(this.ctx, 20);
-      if (due.length === 0) break;
-      const results = await Promise.all(due.map((d) => this.sendOne(d)));
-      for (const ok of results) if (ok) counts.sent++; else counts.failed++;
-    }
+    await this.sendDue(counts);
     if (counts.events + counts.sent + counts.failed > 0) this.ctx.log.info({ deliveries: counts }, 'deliveries ran');
     return counts;
+  }
+
+  /**
+   * Sends what is due with up to IN_FLIGHT sends going at once. Freed slots are refilled by
+   * the next claim as soon as CLAIM_MIN are free, without waiting for the rest of the earlier
+   * claim (one slow message no longer holds back the others). Ends when a claim comes back
+   * short (nothing more is due) and every send is recorded. Should recording fail (the
+   * database is gone), nothing more is claimed and the pass fails once the rest are done.
+   */
+  private async sendDue(counts: TickCounts): Promise<void> {
+    const inFlight = new Set<Promise<void>>();
+    let failure: { err: unknown } | undefined;
+    let drained = false;
+    for (;;) {
+      const room = IN_FLIGHT - inFlight.size;
+      if (!drained && failure === undefined && (room >= CLAIM_MIN || inFlight.size === 0)) {
+        const due = await claimDueDeliveries(this.ctx, room);
+        drained = due.length < room;
+        for (const d of due) {
+          const sending: Promise<void> = this.sendOne(d)
+            .then((ok) => { if (ok) counts.sent++; else counts.failed++; }, (err: unknown) => { failure ??= { err }; })
+            .finally(() => inFlight.delete(sending));
+          inFlight.add(sending);
+        }
+      }
+      if (inFlight.size === 0) break;
+      await Promise.race(inFlight);
+    }
+    if (failure !== undefined) throw failure.err;
   }
 
   private async sendOne(d: DeliveriesTable): Promise<boolean> {
@@ -67,7 +99,7 @@ export class DeliveryWorker {
     } catch (err) {
       error = err instanceof Error ? err.message : String(err);
     }
-    await recordAttempt(this.ctx, d.id, error);
+    await this.recorder.record({ id: d.id, error });
     return error === null;
   }
 

@@ -5,7 +5,7 @@ import type { DeliveriesTable } from '../store/schema.ts';
 import { requireRoles } from './authorize.ts';
 import type { ServiceContext } from './context.ts';
 import { isoOrNull, iso } from './mappers.ts';
-import { inTransaction } from './transaction.ts';
+import { inTransaction, type Tx } from './transaction.ts';
 
 /** How long a worker may take to send one claimed delivery before another may take it over. */
 export const LEASE_MS = 5 * 60_000;
@@ -32,31 +32,51 @@ export async function claimDueDeliveries(ctx: ServiceContext, batch: number): Pr
   });
 }
 
+export interface AttemptResult {
+  id: string;
+  /** null: sent. */
+  error: string | null;
+}
+
 /**
- * Records one attempt. A failure schedules the next try (domain/delivery-rules.ts) or, past
- * the give-up time, fails the delivery for good: audited as `delivery.failed`, which the
- * alerts read.
+ * Records attempts, several in one transaction: the worker hands over the sends that finished
+ * while its previous record was committing, so a busy worker takes the write lock once per
+ * group instead of once per message. Each delivery moves exactly as if recorded alone: a
+ * success is `sent`; a failure schedules the next try (domain/delivery-rules.ts) or, past the
+ * give-up time, fails the delivery for good, audited as `delivery.failed`, which the alerts
+ * read. Only deliveries still `sending` (claimed) are touched.
  */
-export async function recordAttempt(ctx: ServiceContext, id: string, error: string | null): Promise<void> {
+export async function recordAttempts(ctx: ServiceContext, results: readonly AttemptResult[]): Promise<void> {
+  if (results.length === 0) return;
   await inTransaction(ctx, async (tx) => {
-    const d = await tx.db.selectFrom('deliveries').selectAll().where('id', '=', id).executeTakeFirst();
-    if (!d || d.status !== 'sending') return;
-    const attempts = d.attempts + 1;
-    if (error === null) {
-      await tx.db.updateTable('deliveries').set({ status: 'sent', attempts, sent_at: tx.nowMs, claimed_until: null, last_error: null }).where('id', '=', id).execute();
-      return;
+    // Successes need nothing read first: one guarded UPDATE for all of them.
+    const sent = results.filter((r) => r.error === null).map((r) => r.id);
+    if (sent.length > 0) {
+      await tx.db.updateTable('deliveries').set((eb) => ({ status: 'sent', attempts: eb('attempts', '+', 1), sent_at: tx.nowMs, claimed_until: null, last_error: null }))
+        .where('id', 'in', sent).where('status', '=', 'sending').execute();
     }
-    const next = afterFailure(attempts, tx.nowMs, d.give_up_at);
-    const lastError = error.slice(0, 1000);
-    if (next.status === 'pending') {
-      await tx.db.updateTable('deliveries').set({ status: 'pending', attempts, next_attempt_at: next.nextAttemptAt, claimed_until: null, last_error: lastError }).where('id', '=', id).execute();
-      return;
+    const failed = results.filter((r): r is AttemptResult & { error: string } => r.error !== null);
+    if (failed.length === 0) return;
+    const claimed = new Map((await tx.db.selectFrom('deliveries').selectAll().where('id', 'in', failed.map((r) => r.id)).where('status', '=', 'sending').execute()).map((d) => [d.id, d]));
+    for (const r of failed) {
+      const d = claimed.get(r.id);
+      if (d !== undefined) await recordFailure(tx, d, r.error);
     }
-    await tx.db.updateTable('deliveries').set({ status: 'failed', attempts, claimed_until: null, last_error: lastError }).where('id', '=', id).execute();
-    await tx.audit({
-      action: 'delivery.failed', targetType: 'delivery', targetId: id, outcome: 'failure',
-      after: { channel: d.channel, eventType: d.event_type, recipient: d.recipient, attempts, lastError, createdAt: iso(d.created_at) },
-    });
+  });
+}
+
+async function recordFailure(tx: Tx, d: DeliveriesTable, error: string): Promise<void> {
+  const attempts = d.attempts + 1;
+  const next = afterFailure(attempts, tx.nowMs, d.give_up_at);
+  const lastError = error.slice(0, 1000);
+  if (next.status === 'pending') {
+    await tx.db.updateTable('deliveries').set({ status: 'pending', attempts, next_attempt_at: next.nextAttemptAt, claimed_until: null, last_error: lastError }).where('id', '=', d.id).execute();
+    return;
+  }
+  await tx.db.updateTable('deliveries').set({ status: 'failed', attempts, claimed_until: null, last_error: lastError }).where('id', '=', d.id).execute();
+  await tx.audit({
+    action: 'delivery.failed', targetType: 'delivery', targetId: d.id, outcome: 'failure',
+    after: { channel: d.channel, eventType: d.event_type, recipient: d.recipient, attempts, lastError, createdAt: iso(d.created_at) },
   });
 }
 

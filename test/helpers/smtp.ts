@@ -7,6 +7,8 @@ export interface ReceivedMail {
   /** The raw message with quoted-printable soft breaks and escapes undone (enough to read links and text). */
   body: string;
   messageId: string;
+  /** The name the client gave in EHLO (nodemailer: its `name` option, e.g. `?name=node-a` in the SMTP URL). */
+  client: string;
 }
 
 /**
@@ -17,6 +19,11 @@ export interface ReceivedMail {
 export class TestSmtp {
   readonly mails: ReceivedMail[] = [];
   reject = false;
+  /**
+   * When set, each message is acknowledged (and kept) only once the returned promise settles:
+   * a test can hold messages in flight until something else has happened.
+   */
+  hold: ((m: ReceivedMail) => Promise<void>) | undefined;
   private server: SMTPServer | undefined;
   port = 0;
 
@@ -31,8 +38,8 @@ export class TestSmtp {
           const raw = Buffer.concat(chunks).toString('utf8');
           const body = raw.replace(/=\r?\n/g, '').replace(/=([0-9A-F]{2})/g, (_m, h: string) => String.fromCharCode(parseInt(h, 16)));
           const header = (name: string) => new RegExp(`^${name}: (.*(?:\\r?\\n[ \\t].*)*)`, 'mi').exec(raw)?.[1]?.replace(/\r?\n[ \t]/g, ' ') ?? '';
-          this.mails.push({ to: session.envelope.rcptTo.map((r) => r.address), subject: header('Subject'), body, messageId: header('Message-ID') });
-          cb();
+          const mail = { to: session.envelope.rcptTo.map((r) => r.address), subject: header('Subject'), body, messageId: header('Message-ID'), client: session.hostNameAppearsAs };
+          void (this.hold?.(mail) ?? Promise.resolve()).then(() => { this.mails.push(mail); cb(); }, (err: Error) => cb(err));
         });
       },
     });
