@@ -5,6 +5,7 @@ import { AdminPage } from './pages/AdminPage.tsx';
 import { ApprovalsPage } from './pages/ApprovalsPage.tsx';
 import { MyRequestsPage } from './pages/MyRequestsPage.tsx';
 import { MyRolesPage } from './pages/MyRolesPage.tsx';
+import { isNotificationsPath, NotificationsRoutes } from './pages/notifications/routes.tsx';
 import { SetupPage } from './pages/SetupPage.tsx';
 import { SignInPage } from './pages/SignInPage.tsx';
 import { Link, match, navigate, useLocation } from './router.tsx';
@@ -25,6 +26,7 @@ function Page({ path }: { path: string }) {
   if (path === '/approvals') return <ApprovalsPage />;
   const appr = match('/approvals/:id', path);
   if (appr !== null) return <ApprovalsPage key={appr.id} id={appr.id} />;
+  if (isNotificationsPath(path)) return <NotificationsRoutes path={path} />;
   if (path === '/admin' || path.startsWith('/admin/')) return <AdminPage path={path} />;
   return (
     <main id="main">
@@ -58,6 +60,7 @@ function Shell() {
         </nav>
         <div className="me">
           <span title={session.user.userPrincipalName}>{session.user.displayName}</span>
+          <Link to="/settings/notifications" aria-current={path === '/settings/notifications' ? 'page' : undefined}>Notification settings</Link>
           <button type="button" className="secondary" onClick={() => void session.signOut()}>Sign out</button>
         </div>
       </header>

@@ -1,0 +1,71 @@
+import { useState, type FormEvent } from 'react';
+import { Dialog } from '../../components/Dialog.tsx';
+import { ScheduleFields, scheduleInput, type ScheduleChoice } from '../../components/ScheduleFields.tsx';
+import { ErrorMessage } from '../../components/Status.tsx';
+import { describeScope } from '../../format.ts';
+import { submitRequest, type RoleAssignment } from '../../requests.ts';
+import { explain } from './wizard-errors.ts';
+
+export type ChangeAction = 'adminUpdate' | 'adminExtend' | 'adminRenew' | 'adminRemove';
+
+const TITLE: Record<ChangeAction, string> = { adminUpdate: 'Update', adminExtend: 'Extend', adminRenew: 'Renew', adminRemove: 'Remove' };
+const HELP: Record<ChangeAction, string> = {
+  adminUpdate: 'Change when this assignment ends (and its start, if it has not started).',
+  adminExtend: 'Move the end of this assignment later.',
+  adminRenew: 'Give this expired assignment a new window.',
+  adminRemove: 'End this assignment now. It stays in the history; an assignment cannot be removed within 5 minutes of being created.',
+};
+
+export const principalOf = (r: RoleAssignment) => r.principalDisplayName ?? r.principalId;
+
+/** Update, extend, renew or remove one assignment: a request to the API, whose message is shown as is. */
+export function ChangeAssignmentDialog({ row, action, onClose, onDone }: { row: RoleAssignment; action: ChangeAction; onClose: () => void; onDone: (message: string) => void }) {
+  const [choice, setChoice] = useState<ScheduleChoice>({ mode: row.endAt === null ? 'permanent' : 'days', days: '30', until: '', start: '' });
+  const [kind, setKind] = useState(row.kind);
+  const [justification, setJustification] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const who = principalOf(row);
+
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      await submitRequest({
+        action, kind: action === 'adminRenew' ? kind : row.kind, principalId: row.principalId, roleId: row.roleId, scope: row.scope, targetScheduleId: row.scheduleId,
+        ...(action !== 'adminRemove' ? { schedule: scheduleInput(choice, action === 'adminRenew') } : {}),
+        ...(justification.trim() !== '' ? { justification: justification.trim() } : {}),
+      });
+      onDone(`${who}: ${action === 'adminRemove' ? 'assignment removed' : action === 'adminRenew' ? 'assignment renewed' : action === 'adminExtend' ? 'assignment extended' : 'assignment updated'}.`);
+    } catch (err) {
+      setError(explain(err));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <Dialog title={`${TITLE[action]} assignment of ${who}`} onClose={onClose}>
+      <form className="stack" noValidate onSubmit={(e) => void submit(e)}>
+        <p>{HELP[action]} <span className="muted">Scope: {describeScope(row.scope)}.</span></p>
+        {action === 'adminRenew' && (
+          <label>Assignment type
+            <select value={kind} onChange={(e) => setKind(e.target.value === 'active' ? 'active' : 'eligible')}>
+              <option value="eligible">Eligible</option><option value="active">Active</option>
+            </select>
+          </label>
+        )}
+        {action !== 'adminRemove' && <ScheduleFields value={choice} onChange={setChoice} withStart={action === 'adminRenew'} />}
+        <label>Justification
+          <textarea value={justification} onChange={(e) => setJustification(e.target.value)} maxLength={500} rows={2} />
+        </label>
+        <ErrorMessage message={error} />
+        <div className="actions">
+          <button type="submit" className={action === 'adminRemove' ? 'danger' : ''} disabled={busy}>{busy ? 'Saving…' : TITLE[action]}</button>
+          <button type="button" className="secondary" onClick={onClose}>Cancel</button>
+        </div>
+      </form>
+    </Dialog>
+  );
+}

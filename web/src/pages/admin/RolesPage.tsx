@@ -1,0 +1,45 @@
+import { useState, type FormEvent } from 'react';
+import { adminApi } from '../../admin-api.ts';
+import { Field } from '../../components/Field.tsx';
+import { PagedStatus } from '../../components/PagedStatus.tsx';
+import { usePaged } from '../../paged.ts';
+import { Link } from '../../router.tsx';
+
+/** /admin/roles: the role catalogue, searchable, built-in and custom roles told apart. */
+export function RolesPage() {
+  const [text, setText] = useState('');
+  const [search, setSearch] = useState('');
+  const list = usePaged((cursor) => adminApi.roles({ search, cursor }), search);
+  const submit = (e: FormEvent) => { e.preventDefault(); setSearch(text.trim()); };
+  return (
+    <>
+      <h1>Roles</h1>
+      <form className="search-bar" role="search" onSubmit={submit}>
+        <Field label="Search roles" hint="Words the role's name contains.">
+          <input type="search" value={text} onChange={(e) => setText(e.target.value)} />
+        </Field>
+        <button type="submit">Search</button>
+      </form>
+      <PagedStatus list={list} what="roles" empty={search === '' ? 'There are no roles.' : `No role matches “${search}”.`}>
+        <table className="list">
+          <caption className="sr-only">Roles</caption>
+          <thead><tr><th scope="col">Role</th><th scope="col">Type</th><th scope="col">Description</th><th scope="col">Actions</th></tr></thead>
+          <tbody>
+            {list.items.map((r) => (
+              <tr key={r.id}>
+                <th scope="row" data-label="Role"><Link to={`/admin/roles/${encodeURIComponent(r.id)}`}>{r.displayName}</Link></th>
+                <td data-label="Type">
+                  <span className="badge">{r.isBuiltIn ? 'Built-in' : 'Custom'}</span>{r.isPrivileged && <> <span className="badge privileged">Privileged</span></>}
+                </td>
+                <td data-label="Description">{r.description ?? '—'}</td>
+                <td data-label="Actions" className="row-actions">
+                  <Link to={`/admin/roles/${encodeURIComponent(r.id)}/settings`} aria-label={`Settings of ${r.displayName}`}>Settings</Link>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </PagedStatus>
+    </>
+  );
+}

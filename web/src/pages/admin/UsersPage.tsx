@@ -1,0 +1,92 @@
+import { useState, type FormEvent } from 'react';
+import { adminApi, type DirectoryUser } from '../../admin-api.ts';
+import { messageOf } from '../../api.ts';
+import { Field } from '../../components/Field.tsx';
+import { PagedStatus } from '../../components/PagedStatus.tsx';
+import { ErrorMessage, Notice } from '../../components/Status.tsx';
+import { formatDateTime } from '../../format.ts';
+import { usePaged } from '../../paged.ts';
+import { Link } from '../../router.tsx';
+
+function CreateUser({ onCreated }: { onCreated: (u: DirectoryUser) => void }) {
+  const [upn, setUpn] = useState('');
+  const [name, setName] = useState('');
+  const [mail, setMail] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    setBusy(true); setError(null);
+    try {
+      onCreated(await adminApi.createUser({ userPrincipalName: upn.trim(), displayName: name.trim(), ...(mail.trim() !== '' ? { mail: mail.trim() } : {}) }));
+      setUpn(''); setName(''); setMail('');
+    } catch (err) { setError(messageOf(err)); } finally { setBusy(false); }
+  };
+  return (
+    <form className="card stack" aria-label="New user" onSubmit={(e) => void submit(e)}>
+      <h2>New user</h2>
+      <div className="grid2">
+        <Field label="Sign-in name" hint="For example alice@example.com."><input value={upn} onChange={(e) => setUpn(e.target.value)} required autoComplete="off" spellCheck={false} /></Field>
+        <Field label="Display name"><input value={name} onChange={(e) => setName(e.target.value)} required autoComplete="off" /></Field>
+        <Field label="E-mail (optional)" hint="Where notifications go; the sign-in name when empty."><input type="email" value={mail} onChange={(e) => setMail(e.target.value)} autoComplete="off" /></Field>
+      </div>
+      <ErrorMessage message={error} />
+      <div className="actions"><button type="submit" disabled={busy}>{busy ? 'Creating…' : 'Create user'}</button></div>
+    </form>
+  );
+}
+
+/** /admin/users: search, create, enable or disable; each user's page shows their roles. */
+export function UsersPage() {
+  const [text, setText] = useState('');
+  const [search, setSearch] = useState('');
+  const [version, setVersion] = useState(0);
+  const list = usePaged((cursor) => adminApi.users({ search, cursor }), `${search}:${version}`);
+  const [notice, setNotice] = useState<string | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [creating, setCreating] = useState(false);
+
+  const toggle = async (u: DirectoryUser) => {
+    setError(null); setNotice(null);
+    try {
+      await adminApi.setUserEnabled(u.id, !u.enabled);
+      setNotice(`${u.displayName} is ${u.enabled ? 'disabled' : 'enabled'}.`);
+      setVersion((v) => v + 1);
+    } catch (err) { setError(messageOf(err)); }
+  };
+
+  return (
+    <>
+      <h1>Users</h1>
+      <div className="toolbar">
+        <form className="search-bar" role="search" onSubmit={(e) => { e.preventDefault(); setSearch(text.trim()); }}>
+          <Field label="Search users" hint="The start of the name or sign-in name."><input type="search" value={text} onChange={(e) => setText(e.target.value)} /></Field>
+          <button type="submit">Search</button>
+        </form>
+        <button type="button" className="secondary" aria-expanded={creating} onClick={() => setCreating(!creating)}>{creating ? 'Close the new user form' : 'New user'}</button>
+      </div>
+      {creating && <CreateUser onCreated={(u) => { setNotice(`${u.displayName} is created.`); setCreating(false); setVersion((v) => v + 1); }} />}
+      {notice !== null && <Notice>{notice}</Notice>}
+      <ErrorMessage message={error} />
+      <PagedStatus list={list} what="users" empty={search === '' ? 'There are no users.' : `No user matches “${search}”.`}>
+        <table className="list">
+          <caption className="sr-only">Users</caption>
+          <thead><tr><th scope="col">Name</th><th scope="col">Sign-in name</th><th scope="col">Status</th><th scope="col">Last sign-in</th><th scope="col">Actions</th></tr></thead>
+          <tbody>
+            {list.items.map((u) => (
+              <tr key={u.id}>
+                <th scope="row" data-label="Name"><Link to={`/admin/users/${encodeURIComponent(u.id)}`}>{u.displayName}</Link></th>
+                <td data-label="Sign-in name">{u.userPrincipalName}</td>
+                <td data-label="Status">{u.enabled ? <span className="badge active">Enabled</span> : <span className="badge">Disabled</span>}</td>
+                <td data-label="Last sign-in">{formatDateTime(u.lastSignInAt)}</td>
+                <td data-label="Actions" className="row-actions">
+                  <button type="button" className="secondary small" aria-label={`${u.enabled ? 'Disable' : 'Enable'} ${u.displayName}`} onClick={() => void toggle(u)}>{u.enabled ? 'Disable' : 'Enable'}</button>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </PagedStatus>
+    </>
+  );
+}
