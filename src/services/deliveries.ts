@@ -119,6 +119,17 @@ export async function listDeliveries(ctx: ServiceContext, q: DeliveriesQuery, wi
   return { items: page.map((d) => toDelivery(d, withBody)), nextCursor: rows.length > limit ? page[page.length - 1]!.id : null };
 }
 
+/**
+ * One mail with its text and HTML bodies (kept, pending, sent or failed alike): what the
+ * recipient reads or would read. Same readers as the mailbox.
+ */
+export async function getMail(ctx: ServiceContext, id: string): Promise<DeliveryView> {
+  await requireRoles(ctx, ASSIGNMENT_ADMINS, 'mail.read');
+  const d = await ctx.db.selectFrom('deliveries').selectAll().where('id', '=', id).where('channel', '=', 'mail').executeTakeFirst();
+  if (!d) throw notFound('mail.not_found', 'No mail with this id.', { id });
+  return toDelivery(d, true);
+}
+
 /** Sends a failed delivery again now (a fresh give-up period); audited. */
 export async function retryDelivery(ctx: ServiceContext, id: string): Promise<DeliveryView> {
   await requireRoles(ctx, ASSIGNMENT_ADMINS, 'delivery.retry');

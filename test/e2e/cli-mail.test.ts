@@ -90,7 +90,7 @@ describe(`the pim command: kept mail and deliveries (${ENGINE})`, () => {
 
     const missing = await admin(['mail', 'show', '00000000-0000-4000-8000-000000000000']);
     assert.equal(missing.status, 4);
-    assert.match(missing.stderr, /No kept mail with id .*pim mail list/);
+    assert.match(missing.stderr, /No mail with this id\. \(mail\.not_found\)\n`pim mail list` shows the ids/);
   });
 
   test('pim deliveries: kept ones as JSON, a failed one with its last error, retried', async () => {

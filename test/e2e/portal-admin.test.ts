@@ -82,7 +82,7 @@ describe(`the portal's administration pages in Chromium (${ENGINE})`, () => {
     await page.goto(`${base}/`);
     await page.getByLabel('Sign-in name').fill('admin@example.com');
     await page.getByLabel('Password').fill(ADMIN_PASSWORD);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
     h.clock.advance(30_000);
     await page.getByLabel('Authenticator code').fill(await totpNow(e.body.secret, h.clock.nowMs()));
     await page.getByRole('button', { name: 'Verify' }).click();
@@ -305,7 +305,7 @@ describe(`the portal's administration pages in Chromium (${ENGINE})`, () => {
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.getByLabel('Sign-in name').fill('bob@example.com');
     await page.getByLabel('Password').fill(PASSWORD);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
     await page.getByRole('banner').getByText('Bob Approver').waitFor(WAIT);
     const b = new Browser(h.app);
     assert.equal((await b.signIn('bob@example.com', PASSWORD)).status, 200);

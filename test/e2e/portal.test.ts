@@ -41,7 +41,7 @@ describe(`the web portal in Chromium (${ENGINE})`, () => {
     await page.goto(`${base}/`);
     await page.getByLabel('Sign-in name').fill(p.upn);
     await page.getByLabel('Password').fill(PASSWORD);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
     await page.getByLabel('Authenticator code').fill(await code(p.secret));
     await page.getByRole('button', { name: 'Verify' }).click();
     await heading(page, 'My roles');

@@ -247,6 +247,25 @@ describe(`notifications without SMTP: the kept mailbox (${ENGINE})`, () => {
       assert.match(mine[0].subject, /you are now active for Kept/);
       assert.ok(mine[0].text.includes(`${PORTAL}/my-roles`));
       assert.match(mine[0].html, /<a href="https:\/\/pim\.example\.com\/my-roles">/);
+
+      // One mail by id, and its HTML as a page of its own under a policy that allows only its inline style.
+      const one = await h.admin.get(`/api/v1/mail/${mine[0].id}`);
+      assert.equal(one.status, 200);
+      assert.deepEqual(one.body, mine[0]);
+      const page = await h.admin.get(`/api/v1/mail/${mine[0].id}/html`);
+      assert.equal(page.status, 200);
+      assert.match(String(page.headers['content-type']), /^text\/html/);
+      assert.equal(page.body, mine[0].html);
+      const csp = String(page.headers['content-security-policy']);
+      for (const directive of ["default-src 'none'", "style-src 'unsafe-inline'", "frame-ancestors 'self'", 'sandbox']) assert.ok(csp.includes(directive), csp);
+      assert.equal(page.headers['x-content-type-options'], 'nosniff');
+      assert.equal(page.headers['cache-control'], 'no-store');
+      const missing = await h.admin.get('/api/v1/mail/00000000-0000-4000-8000-000000000000/html');
+      assert.equal(missing.status, 404);
+      assert.equal(missing.body.error.code, 'mail.not_found');
+      assert.equal((await h.admin.get('/api/v1/mail/not%20an%20id')).status, 400);
+      assert.equal((await u.api.get(`/api/v1/mail/${mine[0].id}`)).status, 403);
+      assert.equal((await u.api.get(`/api/v1/mail/${mine[0].id}/html`)).status, 403);
       await worker.stop();
     } finally {
       await h.close();

@@ -69,15 +69,7 @@ export function registerMailCommands(program: Command): void {
     .addHelpText('after', '\nExamples:\n  pim mail show 0b9e5d2c-6a3f-4c1e-9f0a-2d7c8e4b1a55\n  pim mail show 0b9e5d2c-6a3f-4c1e-9f0a-2d7c8e4b1a55 --html > mail.html\n' + admins)
     .action(run(async (id: string, o: { html?: boolean; json?: boolean }) => {
       const { client } = signedIn();
-      // The API lists the mailbox (newest first) but has no single-mail read: walk it to the id.
-      let found: Delivery | undefined;
-      let cursor: string | null = null;
-      do {
-        const page: Page = await client.get(`/api/v1/mail?limit=200${cursor !== null ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
-        found = page.items.find((m) => m.id === id);
-        cursor = page.nextCursor;
-      } while (found === undefined && cursor !== null);
-      if (found === undefined) throw new CliError(`No kept mail with id ${id}: \`pim mail list\` shows their ids.`, EXIT.refused);
+      const found = await client.get<Delivery>(`/api/v1/mail/${encodeURIComponent(id)}`);
       if (o.json === true) json(found); else printMail(found, o.html === true);
     }));
 

@@ -25,6 +25,7 @@ export const HINTS: Record<string, string> = {
   'auth.token_scope': 'This token cannot do that: run `pim login` to get a CLI token (api scope).',
   'auth.forbidden': 'If you are eligible for a role that may do this, activate it first (`pim roles`, `pim activate`).',
   'auth.throttled': 'Too many failed sign-ins: wait and try again.',
+  'mail.not_found': '`pim mail list` shows the ids of kept mail.',
   'delivery.not_failed': 'Only failed deliveries are retried: `pim deliveries --status failed` lists them.',
 };
 

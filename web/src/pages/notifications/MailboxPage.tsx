@@ -10,7 +10,9 @@ const PAGE_SIZE = 50;
 /**
  * One kept mail: its text body, and its HTML body in a sandboxed frame. sandbox="" gives the
  * frame an opaque origin with no scripts, forms, popups or top navigation, so a mail's HTML
- * can never act as the portal; it is never put into the portal's own DOM.
+ * can never act as the portal; it is never put into the portal's own DOM. The frame loads
+ * GET /api/v1/mail/{id}/html, whose own policy lets the mail's inline style through (a
+ * srcDoc frame would inherit the portal's policy, which forbids it).
  */
 function MailView({ mail, onClose }: { mail: Delivery; onClose: () => void }) {
   const [tab, setTab] = useState<'text' | 'html'>('text');
@@ -31,7 +33,7 @@ function MailView({ mail, onClose }: { mail: Delivery; onClose: () => void }) {
         {tab === 'text' && <pre className="notif-text" aria-label="Text body">{mail.text ?? ''}</pre>}
         {tab === 'html' && (mail.html === null || mail.html === undefined
           ? <Empty>This mail has no HTML part.</Empty>
-          : <iframe className="notif-html" sandbox="" srcDoc={mail.html} title={`HTML body of ${mail.subject}`} referrerPolicy="no-referrer" />)}
+          : <iframe className="notif-html" sandbox="" src={`/api/v1/mail/${encodeURIComponent(mail.id)}/html`} title={`HTML body of ${mail.subject}`} referrerPolicy="no-referrer" />)}
       </Tabs>
     </section>
   );
