@@ -38,7 +38,7 @@ export type MessageKind =
   | 'assignment.alert' | 'assignment.notice'
   | 'request.approved' | 'request.denied' | 'request.expired' | 'request.canceled' | 'request.completed'
   | 'expiry.reminder' | 'expiry.alert' | 'assignment.extended'
-  | 'digest.weekly';
+  | 'digest.weekly' | 'delivery.failed';
 
 interface MessageSpec {
   critical: boolean;
@@ -146,6 +146,13 @@ export const MESSAGES: Record<MessageKind, MessageSpec> = {
     subject: (f) => `PIM: weekly digest ${f.period ?? ''}`,
     intro: (f) => `What happened in Privileged Identity Management in the week ${f.period ?? ''}.`,
     link: () => '/admin/roles', linkText: 'Review the roles',
+  },
+  'delivery.failed': {
+    // Someone missed a mail or a tool missed an event: an administrator should look and retry.
+    critical: true,
+    subject: () => 'PIM: deliveries failed for good',
+    intro: () => 'Some mails or webhook calls could not be delivered before the give-up period ended. Fix the cause (mail server, address, receiver), then retry them.',
+    link: () => '/admin/notifications/deliveries', linkText: 'See the failed deliveries',
   },
   'expiry.alert': {
     critical: false,

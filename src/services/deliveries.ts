@@ -5,6 +5,7 @@ import type { DeliveriesTable } from '../store/schema.ts';
 import { requireRoles } from './authorize.ts';
 import type { ServiceContext } from './context.ts';
 import { isoOrNull, iso } from './mappers.ts';
+import { enqueue } from './outbox.ts';
 import { inTransaction, type Tx } from './transaction.ts';
 
 /** How long a worker may take to send one claimed delivery before another may take it over. */
@@ -78,7 +79,16 @@ async function recordFailure(tx: Tx, d: DeliveriesTable, error: string): Promise
     action: 'delivery.failed', targetType: 'delivery', targetId: d.id, outcome: 'failure',
     after: { channel: d.channel, eventType: d.event_type, recipient: d.recipient, attempts, lastError, createdAt: iso(d.created_at) },
   });
+  // The alert: administrators are told (mail, and webhooks subscribed to it). One alert an hour
+  // at most, listing every failed delivery then (a relay down for days fails hundreds at once);
+  // and never an alert about a failed alert, or a dead relay would feed itself.
+  if (d.event_type !== FAILED_ALERT) {
+    await enqueue(tx, tx.ids, { eventType: FAILED_ALERT, key: `${FAILED_ALERT}:${Math.floor(tx.nowMs / 3_600_000)}`, payload: { deliveryId: d.id } });
+  }
 }
+
+/** The outbox event that tells administrators deliveries failed for good. */
+export const FAILED_ALERT = 'delivery.failed';
 
 export function toDelivery(d: DeliveriesTable, withBody = false) {
   return {

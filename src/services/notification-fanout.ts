@@ -98,6 +98,7 @@ async function describeEvent(r: Reader, e: OutboxTable, p: Record<string, unknow
     if (typeof p.justification === 'string') facts.decisionJustification = p.justification;
     return { ...base, type: publicEventType(e.event_type, p), subject: `requests/${req.id}`, facts, refs: { ...refs, principalId: req.principal_id, roleId: req.role_id, status: req.status } };
   }
+  if (!e.event_type.startsWith('schedule.')) return { ...base, type: publicEventType(e.event_type, p), subject: e.event_type === 'delivery.failed' ? `deliveries/${str(p.deliveryId) ?? ''}` : e.event_type, facts: null };
   const s = await scheduleRow(r, str(p.scheduleId));
   if (!s) return { ...base, type: publicEventType(e.event_type, { assignmentType: typeof p.assignmentType === 'string' ? p.assignmentType : null }), subject: `schedules/${str(p.scheduleId) ?? ''}`, facts: null };
   return {
@@ -203,9 +204,25 @@ async function intendedMails(r: Reader, type: string, p: Record<string, unknown>
       // Not one role's event: no role's notification settings apply; the administrators get it.
       return { facts: d, policy: defaultPolicy(), intended: [{ kind: 'digest.weekly', section: 'activated', audience: 'admin', defaults: await adminAddresses(r) }] };
     }
+    case 'delivery.failed': {
+      // Not one role's event: the administrators get it, whatever any role's settings say.
+      return { facts: await failedDeliveries(r), policy: defaultPolicy(), intended: [{ kind: 'delivery.failed', section: 'activated', audience: 'admin', defaults: await adminAddresses(r) }] };
+    }
     default:
       return null;
   }
+}
+
+/** What the failed-deliveries alert lists: how many wait for a retry, and the latest few. */
+async function failedDeliveries(r: Reader): Promise<MailFacts> {
+  const count = Number((await r.db.selectFrom('deliveries').select((eb) => eb.fn.countAll().as('n')).where('status', '=', 'failed').executeTakeFirst())?.n ?? 0);
+  const latest = await r.db.selectFrom('deliveries').select(['channel', 'recipient', 'subject', 'last_error']).where('status', '=', 'failed')
+    .orderBy('created_at', 'desc').orderBy('id', 'desc').limit(5).execute();
+  const rows: Array<[string, string]> = [['Failed deliveries waiting for a retry', String(count)]];
+  for (const [i, d] of latest.entries()) {
+    rows.push([i === 0 ? 'Latest' : '', `${d.channel} to ${d.recipient}: ${d.subject} (${(d.last_error ?? 'no error recorded').slice(0, 200)})`]);
+  }
+  return { roleId: '', roleName: 'all roles', scope: '/', principalName: 'administrators', rows };
 }
 
 /** PIM-REFERENCE §6.3: activations, permanent assignments made, assignments in PIM, top roles. */

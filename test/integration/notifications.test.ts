@@ -158,9 +158,24 @@ describe(`notifications by mail through a real SMTP server (${ENGINE})`, () => {
     const failed = (await admin.get(`/api/v1/deliveries?status=failed&recipient=${encodeURIComponent(erin.upn)}`)).body.items;
     assert.equal(failed.length, 1);
     assert.match(failed[0].lastError, /550/);
-    const alert = (await admin.get(`/api/v1/audit?action=delivery.failed&targetId=${failed[0].id}`)).body.items;
-    assert.equal(alert.length, 1, 'the failure is audited for the alerts');
-    assert.equal(alert[0].after.recipient, erin.upn);
+    const audited = (await admin.get(`/api/v1/audit?action=delivery.failed&targetId=${failed[0].id}`)).body.items;
+    assert.equal(audited.length, 1, 'the failure is audited');
+    assert.equal(audited[0].after.recipient, erin.upn);
+
+    // The alert: administrators are mailed once the mail server takes mail again, listing what failed.
+    const fresh = since();
+    await worker.tick();
+    const alerts = fresh().filter((m) => /deliveries failed for good/.test(m.subject));
+    assert.deepEqual(alerts.map((m) => m.to), [['admin@example.com']], JSON.stringify(subjects(fresh())));
+    assert.ok(alerts[0]!.body.includes(`mail to ${erin.upn}`), alerts[0]!.body);
+    assert.match(alerts[0]!.body, /550 mailbox unavailable/);
+    assert.ok(alerts[0]!.body.includes(`${PORTAL}/admin/notifications/deliveries`), 'a link to the failed list');
+    // One alert for the whole hour's failures, none about the alert's own tries.
+    const alertRows = (await admin.get('/api/v1/deliveries?recipient=admin%40example.com&limit=200')).body.items
+      .filter((d: { subject: string }) => /deliveries failed for good/.test(d.subject));
+    assert.equal(alertRows.length, 1);
+    assert.equal(alertRows[0].status, 'sent');
+    assert.equal(alertRows[0].critical, true, 'critical-only recipients and opted-out users still get it');
     assert.equal((await alice.api.post(`/api/v1/deliveries/${failed[0].id}/retry`)).status, 403);
     const retried = await admin.post(`/api/v1/deliveries/${failed[0].id}/retry`);
     assert.equal(retried.status, 200, JSON.stringify(retried.body));
