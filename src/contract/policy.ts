@@ -3,6 +3,79 @@ import { Id, Instant, Scope } from './common.ts';
 
 /** Role settings: the 17 rules of PIM-REFERENCE §2.4 as the portal's three tabs. */
 
+/**
+ * The settings' static shape (the schemas below are built from a description, which loses the
+ * static type): the server's domain and the portal both use these, so they cannot drift apart.
+ */
+export interface ApproverRef {
+  type: 'user' | 'group';
+  id: string;
+}
+
+export interface ApprovalStage {
+  approvers: ApproverRef[];
+  /** How many distinct approvers must approve to complete the stage (Entra: always 1). */
+  requiredApprovals: number;
+  /** After this long without a decision, the escalation approvers may decide as well. */
+  escalation: { afterMinutes: number; approvers: ApproverRef[] } | null;
+}
+
+export interface NotificationRow {
+  defaultRecipients: boolean;
+  additionalRecipients: string[];
+  criticalOnly: boolean;
+}
+
+export interface NotificationSection {
+  admin: NotificationRow;
+  assignee: NotificationRow;
+  approver: NotificationRow;
+}
+
+export interface AssignmentKindRules {
+  /** Rule 5/6: permanent allowed (Entra `isExpirationRequired = false`). */
+  permanentAllowed: boolean;
+  /** Rule 5/6: the cap when expiry is required. */
+  maximumDuration: string;
+  /** Rule 7/8: MFA of the administrator making the assignment. */
+  requireMfa: boolean;
+  /** Rule 7/8: justification on the assignment. */
+  requireJustification: boolean;
+}
+
+export interface RolePolicy {
+  activation: {
+    /** Rule 1 (Expiration_EndUser_Assignment): 30 minutes to 24 hours. */
+    maximumDuration: string;
+    /** Rule 2 (Enablement_EndUser_Assignment). */
+    requireMfa: boolean;
+    requireJustification: boolean;
+    requireTicket: boolean;
+    /** Rule 3 (AuthenticationContext_EndUser_Assignment): a claim the sign-in must carry (e.g. `c1`); MFA is required with it. */
+    authenticationContext: { enabled: boolean; claimValue: string | null };
+    /** Rule 4 (Approval_EndUser_Assignment). With no stages, the active Global and Privileged Role Administrators approve. */
+    requireApproval: boolean;
+    approvalStages: ApprovalStage[];
+    approverJustificationRequired: boolean;
+    /** Beyond Entra: service principals may be eligible and activate (always with approval, MFA not applicable). */
+    allowWorkloadActivation: boolean;
+    /** Beyond Entra: MFA must be this fresh (minutes); null = once per session, as Entra does. */
+    mfaMaxAgeMinutes: number | null;
+    /** Approvers must have done MFA (fresh as above) to decide. */
+    approverMfaRequired: boolean;
+  };
+  assignment: {
+    eligible: AssignmentKindRules;
+    active: AssignmentKindRules;
+  };
+  /** Rules 9–17: the 3 × 3 notification matrix of PIM-REFERENCE §2.3. */
+  notifications: {
+    eligibleAssigned: NotificationSection;
+    activeAssigned: NotificationSection;
+    activated: NotificationSection;
+  };
+}
+
 const IsoDuration = Type.String({ minLength: 2, maxLength: 32, description: 'ISO-8601 duration, e.g. PT8H, PT1H45M, P90D' });
 const ApproverRef = Type.Object({ type: Type.Union([Type.Literal('user'), Type.Literal('group')]), id: Id }, { additionalProperties: false });
 const Approvers = Type.Array(ApproverRef, { maxItems: 100 });

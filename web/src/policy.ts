@@ -1,37 +1,8 @@
 /**
- * Role settings as GET/PATCH /api/v1/roles/{id}/settings carry them (src/contract/policy.ts;
- * its builder loses the static type, so the shape is spelled out here — the e2e round trip
- * keeps the two honest). The 17 rules of PIM-REFERENCE §2.4 in the portal's three tabs.
+ * Role settings as GET/PATCH /api/v1/roles/{id}/settings carry them: the contract's type, the
+ * one the server's domain uses too. The 17 rules of PIM-REFERENCE §2.4 in the portal's three tabs.
  */
-export interface ApproverRef { type: 'user' | 'group'; id: string }
-
-export interface ApprovalStage {
-  approvers: ApproverRef[];
-  requiredApprovals: number;
-  escalation: { afterMinutes: number; approvers: ApproverRef[] } | null;
-}
-
-export interface NotificationRow { defaultRecipients: boolean; additionalRecipients: string[]; criticalOnly: boolean }
-export interface NotificationSection { admin: NotificationRow; assignee: NotificationRow; approver: NotificationRow }
-export interface AssignmentKindRules { permanentAllowed: boolean; maximumDuration: string; requireMfa: boolean; requireJustification: boolean }
-
-export interface RolePolicy {
-  activation: {
-    maximumDuration: string;
-    requireMfa: boolean;
-    requireJustification: boolean;
-    requireTicket: boolean;
-    authenticationContext: { enabled: boolean; claimValue: string | null };
-    requireApproval: boolean;
-    approvalStages: ApprovalStage[];
-    approverJustificationRequired: boolean;
-    allowWorkloadActivation: boolean;
-    mfaMaxAgeMinutes: number | null;
-    approverMfaRequired: boolean;
-  };
-  assignment: { eligible: AssignmentKindRules; active: AssignmentKindRules };
-  notifications: { eligibleAssigned: NotificationSection; activeAssigned: NotificationSection; activated: NotificationSection };
-}
+export type { ApprovalStage, ApproverRef, AssignmentKindRules, NotificationRow, NotificationSection, RolePolicy } from '../../src/contract/policy.ts';
 
 export type SettingsTab = 'activation' | 'assignment' | 'notification';
 
