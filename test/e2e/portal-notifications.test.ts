@@ -1,7 +1,5 @@
 import assert from 'node:assert/strict';
-import { createHmac, timingSafeEqual } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -12,39 +10,12 @@ import { ROLE } from '../../src/domain/roles.ts';
 import { assign, userWithToken } from '../helpers/factories.ts';
 import { ENGINE, startWithAdmin, type Api } from '../helpers/harness.ts';
 import { ensureWebBuilt, openBrowser, type BrowserWindow } from '../helpers/web.ts';
+import { Receiver } from '../helpers/webhook-receiver.ts';
 
 const SHOTS = path.resolve('test-artifacts/screenshots');
 const PASSWORD = 'notification pages passphrase';
 const WAIT = { timeout: 15_000 };
 const PUBLIC_URL = 'https://pim.example.com';
-
-/** A webhook receiver on loopback that checks signatures as docs/notifications.md tells receivers to. */
-class Receiver {
-  readonly calls: Array<{ body: string; verified: boolean; key: string }> = [];
-  failNext = 0;
-  secret = '';
-  url = '';
-  private server: Server | undefined;
-  async listen(): Promise<this> {
-    this.server = createServer((req, res) => {
-      const chunks: Buffer[] = [];
-      req.on('data', (c: Buffer) => chunks.push(c));
-      req.on('end', () => {
-        const body = Buffer.concat(chunks).toString('utf8');
-        const m = /^t=(\d+),v1=([0-9a-f]{64})$/.exec(String(req.headers['openpim-signature'] ?? ''));
-        const expected = m ? createHmac('sha256', this.secret).update(`${m[1]}.${body}`).digest() : Buffer.alloc(32);
-        this.calls.push({ body, verified: m !== null && timingSafeEqual(expected, Buffer.from(m[2]!, 'hex')), key: String(req.headers['idempotency-key']) });
-        if (this.failNext > 0) { this.failNext--; res.statusCode = 500; res.end('down'); return; }
-        res.statusCode = 204;
-        res.end();
-      });
-    });
-    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
-    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/hooks/pim`;
-    return this;
-  }
-  close(): Promise<void> { return new Promise((resolve) => { this.server?.close(() => resolve()); }); }
-}
 
 /**
  * Administration › Notifications and the user's notification settings in a real browser
