@@ -56,6 +56,7 @@ export const TotpEnrolment = Type.Object({
 
 export const StartTotp = Type.Object({ name: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })) }, { additionalProperties: false });
 export const ConfirmTotp = Type.Object({ code: Totp }, { additionalProperties: false });
+export const RenameMfaMethod = Type.Object({ name: Type.String({ minLength: 1, maxLength: 100, pattern: '\\S' }) }, { additionalProperties: false });
 export const ConfirmedTotp = Type.Object({ method: MfaMethod, session: Type.Union([SessionInfo, Type.Null()]) }, { additionalProperties: false });
 export const RecoveryCodes = Type.Object({ codes: Type.Array(Type.String()) }, { additionalProperties: false });
 export const SetPassword = Type.Object({ password: Type.String({ minLength: 1, maxLength: 256 }) }, { additionalProperties: false });

@@ -162,6 +162,21 @@ export async function removeMyMethod(ctx: ServiceContext, id: string): Promise<v
   });
 }
 
+/** Renames one of my methods (a TOTP app or a passkey): the same bar as removing one, as the name is what the user goes by when removing. */
+export async function renameMyMethod(ctx: ServiceContext, id: string, name: string): Promise<MfaMethodView> {
+  const me = self(ctx);
+  await requireFreshSession(ctx, me);
+  const trimmed = name.trim();
+  if (trimmed === '') throw invalid('mfa.name_invalid', 'Give the method a name.');
+  return inTransaction(ctx, async (tx) => {
+    const m = await tx.db.selectFrom('mfa_methods').selectAll().where('id', '=', id).where('user_id', '=', me).executeTakeFirst();
+    if (!m) throw notFound('mfa.not_found', 'No such MFA method.', { id });
+    await tx.db.updateTable('mfa_methods').set({ name: trimmed }).where('id', '=', id).execute();
+    await tx.audit({ action: 'mfa.method.renamed', targetType: 'user', targetId: me, before: { methodId: id, name: m.name }, after: { methodId: id, name: trimmed } });
+    return toMethod({ ...m, name: trimmed });
+  });
+}
+
 /** Ten single-use recovery codes, shown once, stored hashed; earlier unused ones stop working. */
 export async function newRecoveryCodes(ctx: ServiceContext): Promise<{ codes: string[] }> {
   const me = self(ctx);

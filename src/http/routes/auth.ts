@@ -1,7 +1,7 @@
 import { Type } from 'typebox';
-import { ChangePassword, ConfirmedTotp, ConfirmTotp, CurrentSession, Ended, MethodParams, MfaMethod, PasswordSignIn, RecoveryCodes, SecondFactorInput, Session, SessionInfo, SetPassword, StartTotp, TotpEnrolment } from '../../contract/auth.ts';
+import { ChangePassword, ConfirmedTotp, ConfirmTotp, CurrentSession, Ended, MethodParams, MfaMethod, PasswordSignIn, RecoveryCodes, RenameMfaMethod, SecondFactorInput, Session, SessionInfo, SetPassword, StartTotp, TotpEnrolment } from '../../contract/auth.ts';
 import { IdParams } from '../../contract/common.ts';
-import { confirmTotp, enrolTotp, listMyMethods, newRecoveryCodes, removeMyMethod, resetUserMfa } from '../../services/mfa-methods.ts';
+import { confirmTotp, enrolTotp, listMyMethods, newRecoveryCodes, removeMyMethod, renameMyMethod, resetUserMfa } from '../../services/mfa-methods.ts';
 import { currentSession, endAllSessions, endUserSessions, listSessions, sessionUser, signOut, type IssuedSession } from '../../services/sessions.ts';
 import { changeMyPassword, setUserPassword, signInWithPassword, stepUp } from '../../services/sign-in.ts';
 import { clearSessionCookies, headerText, setSessionCookies } from '../session-cookies.ts';
@@ -54,6 +54,8 @@ export function authRoutes(app: App): void {
     });
   app.delete('/api/v1/me/mfa/:id', { config: { access: ANY_USER }, schema: { tags: mfa, summary: 'Remove one of my MFA methods (recovery-codes: all my recovery codes)', params: MethodParams, response: { 204: Type.Null() } } },
     async (req, reply) => { await removeMyMethod(req.ctx, req.params.id); return reply.status(204).send(null); });
+  app.patch('/api/v1/me/mfa/:id', { config: { access: ANY_USER }, schema: { tags: mfa, summary: 'Rename one of my MFA methods (an authenticator app or a passkey; same bar as removing one)', params: MethodParams, body: RenameMfaMethod, response: { 200: MfaMethod } } },
+    (req) => renameMyMethod(req.ctx, req.params.id, req.body.name));
   app.post('/api/v1/me/mfa/recovery-codes', { config: { access: ANY_USER }, schema: { tags: mfa, summary: 'New single-use recovery codes (shown once; earlier unused ones stop working)', response: { 201: RecoveryCodes } } },
     async (req, reply) => reply.status(201).send(await newRecoveryCodes(req.ctx)));
   app.delete('/api/v1/users/:id/mfa', { config: { access: USER_ADMIN }, schema: { tags: mfa, summary: 'Reset a user\'s MFA methods and end their sessions (privileged users: Privileged Role / Global Administrators)', params: IdParams, response: { 204: Type.Null() } } },
