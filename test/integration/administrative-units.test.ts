@@ -99,6 +99,7 @@ describe(`administrative units (${ENGINE})`, () => {
     const late = await admin.post(`/api/v1/administrativeUnits/${b}/restore`);
     assert.equal(late.status, 409);
     assert.equal(late.body.error.code, 'administrativeUnit.restore_window_passed');
+    assert.match(late.body.error.message, /^This administrative unit was deleted more than \d+ days ago/, 'the message names it in words');
     h.admin = admin;
   });
 });

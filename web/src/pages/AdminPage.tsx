@@ -7,10 +7,10 @@ const AdminSection = lazy(() => import('./admin/AdminSection.tsx'));
 
 /** The administration sections (the API refuses people without the role: the page shows its message). */
 export const ADMIN_SECTIONS = [
-  { path: '/admin/roles', label: 'Roles', about: 'Role catalogue, assignments (eligible, active, expired) and role settings.' },
-  { path: '/admin/users', label: 'Users', about: 'Create, enable or disable users and see their roles.' },
-  { path: '/admin/groups', label: 'Groups', about: 'Groups, role-assignable ones included: members and owners.' },
-  { path: '/admin/administrative-units', label: 'Administrative units', about: 'Scopes for role assignments, and their members.' },
+  { path: '/admin/roles', label: 'Roles', about: 'Role catalogue, custom roles, assignments (eligible, active, expired) and role settings per scope.' },
+  { path: '/admin/users', label: 'Users', about: 'Create, enable or disable, delete and restore users and see their roles.' },
+  { path: '/admin/groups', label: 'Groups', about: 'Groups, role-assignable ones included: members and owners; rename, delete, restore.' },
+  { path: '/admin/administrative-units', label: 'Administrative units', about: 'Scopes for role assignments and their members; rename, delete, restore.' },
   { path: '/admin/audit', label: 'Audit log', about: 'Every change, filtered, exported as CSV, with the hash chain checked.' },
 ] as const;
 

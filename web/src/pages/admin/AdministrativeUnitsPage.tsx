@@ -4,10 +4,18 @@ import { messageOf } from '../../api.ts';
 import { Field } from '../../components/Field.tsx';
 import { PagedStatus } from '../../components/PagedStatus.tsx';
 import { ErrorMessage, Loading, Notice } from '../../components/Status.tsx';
+import { Tabs } from '../../components/Tabs.tsx';
 import { useLoad } from '../../hooks.ts';
 import { usePaged } from '../../paged.ts';
 import { Link } from '../../router.tsx';
+import { ConfirmDialog } from './ConfirmDialog.tsx';
+import { DeletedList, DeletedNote } from './Deleted.tsx';
+import { DetailsDialog } from './DetailsDialog.tsx';
 import { MemberList } from './MemberList.tsx';
+
+type View = 'current' | 'deleted';
+const VIEWS: Array<{ key: View; label: string }> = [{ key: 'current', label: 'Administrative units' }, { key: 'deleted', label: 'Deleted administrative units' }];
+const unitPath = (id: string) => `/admin/administrative-units/${encodeURIComponent(id)}`;
 
 function CreateUnit({ onCreated }: { onCreated: (u: AdministrativeUnit) => void }) {
   const [name, setName] = useState('');
@@ -30,14 +38,27 @@ function CreateUnit({ onCreated }: { onCreated: (u: AdministrativeUnit) => void 
   );
 }
 
-/** /admin/administrative-units: the scopes roles can be assigned at below the directory. */
+/** /admin/administrative-units: the scopes roles can be assigned at below the directory; deleted ones can be restored. */
 export function AdministrativeUnitsPage() {
+  const [view, setView] = useState<View>('current');
+  return (
+    <>
+      <h1>Administrative units</h1>
+      <Tabs label="Administrative unit lists" current={view} onChange={setView} tabs={VIEWS}>
+        {view === 'current' ? <CurrentUnits /> : (
+          <DeletedList noun="administrative units" load={(cursor) => adminApi.units({ deleted: true, cursor })} restore={(id) => adminApi.restoreUnit(id)} href={unitPath} />
+        )}
+      </Tabs>
+    </>
+  );
+}
+
+function CurrentUnits() {
   const [version, setVersion] = useState(0);
   const list = usePaged((cursor) => adminApi.units({ cursor }), String(version));
   const [notice, setNotice] = useState<string | null>(null);
   return (
     <>
-      <h1>Administrative units</h1>
       <CreateUnit onCreated={(u) => { setNotice(`${u.displayName} is created; assign roles at ${u.scope}.`); setVersion((v) => v + 1); }} />
       {notice !== null && <Notice>{notice}</Notice>}
       <PagedStatus list={list} what="administrative units" empty="There are no administrative units.">
@@ -47,7 +68,7 @@ export function AdministrativeUnitsPage() {
           <tbody>
             {list.items.map((u) => (
               <tr key={u.id}>
-                <th scope="row" data-label="Unit"><Link to={`/admin/administrative-units/${encodeURIComponent(u.id)}`}>{u.displayName}</Link></th>
+                <th scope="row" data-label="Unit"><Link to={unitPath(u.id)}>{u.displayName}</Link></th>
                 <td data-label="Scope"><code>{u.scope}</code></td>
                 <td data-label="Description">{u.description ?? '—'}</td>
               </tr>
@@ -59,10 +80,14 @@ export function AdministrativeUnitsPage() {
   );
 }
 
-/** /admin/administrative-units/:id — one unit and its members. */
+/** /admin/administrative-units/:id — one unit and its members; rename, delete, restore. */
 export function AdministrativeUnitPage({ id }: { id: string }) {
   const unit = useLoad(() => adminApi.unit(id), id);
+  const [dialog, setDialog] = useState<'edit' | 'delete' | null>(null);
+  const [notice, setNotice] = useState<string | null>(null);
   const u = unit.data;
+  const open = (d: 'edit' | 'delete') => { setNotice(null); setDialog(d); };
+  const done = (message: string) => { setDialog(null); setNotice(message); void unit.reload(); };
   return (
     <>
       <p><Link to="/admin/administrative-units">← All administrative units</Link></p>
@@ -71,8 +96,26 @@ export function AdministrativeUnitPage({ id }: { id: string }) {
       {u !== undefined && (
         <>
           <h1>{u.displayName}</h1>
+          {u.deletedAt !== null && <DeletedNote what="administrative unit" deletedAt={u.deletedAt} restore={() => adminApi.restoreUnit(id)} onRestored={() => done(`${u.displayName} is restored.`)} />}
+          {notice !== null && <Notice>{notice}</Notice>}
           <p>{u.description ?? ''} <span className="muted">Scope for assignments: <code>{u.scope}</code></span></p>
-          <MemberList base={memberPaths.unitMembers(id)} title="Members" noun="member" kinds={['user', 'group']} emptyText="This administrative unit has no members." />
+          {u.deletedAt === null && (
+            <div className="toolbar">
+              <button type="button" className="secondary" onClick={() => open('edit')}>Edit name and description</button>
+              <button type="button" className="secondary danger-text" onClick={() => open('delete')}>Delete administrative unit</button>
+            </div>
+          )}
+          {dialog === 'edit' && (
+            <DetailsDialog title={`Edit ${u.displayName}`} nameLabel="Unit name" initial={{ displayName: u.displayName, description: u.description }}
+              onSave={(d) => adminApi.updateUnit(id, d)} onClose={() => setDialog(null)} onSaved={(d) => done(`${d.displayName} is saved.`)} />
+          )}
+          {dialog === 'delete' && (
+            <ConfirmDialog title={`Delete ${u.displayName}?`} confirm="Delete administrative unit" onConfirm={() => adminApi.deleteUnit(id)} onClose={() => setDialog(null)}
+              onDone={() => done(`${u.displayName} is deleted; it can be restored for 30 days.`)}>
+              <p>It is no longer offered as a scope. Its members are kept, so a restore within 30 days brings it back whole.</p>
+            </ConfirmDialog>
+          )}
+          {u.deletedAt === null && <MemberList base={memberPaths.unitMembers(id)} title="Members" noun="member" kinds={['user', 'group']} emptyText="This administrative unit has no members." />}
         </>
       )}
     </>

@@ -4,8 +4,13 @@ import { messageOf } from '../../api.ts';
 import { Field } from '../../components/Field.tsx';
 import { PagedStatus } from '../../components/PagedStatus.tsx';
 import { ErrorMessage, Notice } from '../../components/Status.tsx';
+import { Tabs } from '../../components/Tabs.tsx';
 import { usePaged } from '../../paged.ts';
 import { Link } from '../../router.tsx';
+import { DeletedList } from './Deleted.tsx';
+
+type View = 'current' | 'deleted';
+const VIEWS: Array<{ key: View; label: string }> = [{ key: 'current', label: 'Groups' }, { key: 'deleted', label: 'Deleted groups' }];
 
 function CreateGroup({ onCreated }: { onCreated: (g: Group) => void }) {
   const [name, setName] = useState('');
@@ -39,8 +44,22 @@ function CreateGroup({ onCreated }: { onCreated: (g: Group) => void }) {
   );
 }
 
-/** /admin/groups: search and create groups; each group's page handles members and owners. */
+/** /admin/groups: search and create groups, restore deleted ones; each group's page handles members, owners, renaming and deletion. */
 export function GroupsPage() {
+  const [view, setView] = useState<View>('current');
+  return (
+    <>
+      <h1>Groups</h1>
+      <Tabs label="Group lists" current={view} onChange={setView} tabs={VIEWS}>
+        {view === 'current' ? <CurrentGroups /> : (
+          <DeletedList noun="groups" load={(cursor) => adminApi.groups({ deleted: true, cursor })} restore={(id) => adminApi.restoreGroup(id)} href={(id) => `/admin/groups/${encodeURIComponent(id)}`} />
+        )}
+      </Tabs>
+    </>
+  );
+}
+
+function CurrentGroups() {
   const [text, setText] = useState('');
   const [search, setSearch] = useState('');
   const [version, setVersion] = useState(0);
@@ -49,7 +68,6 @@ export function GroupsPage() {
   const [creating, setCreating] = useState(false);
   return (
     <>
-      <h1>Groups</h1>
       <div className="toolbar">
         <form className="search-bar" role="search" onSubmit={(e) => { e.preventDefault(); setSearch(text.trim()); }}>
           <Field label="Search groups"><input type="search" value={text} onChange={(e) => setText(e.target.value)} /></Field>

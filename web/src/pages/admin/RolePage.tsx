@@ -6,8 +6,10 @@ import { Tabs } from '../../components/Tabs.tsx';
 import { useLoad } from '../../hooks.ts';
 import { usePaged } from '../../paged.ts';
 import type { RoleAssignment } from '../../requests.ts';
-import { Link } from '../../router.tsx';
+import { Link, navigate } from '../../router.tsx';
 import { AddAssignmentsWizard } from './AddAssignmentsWizard.tsx';
+import { ConfirmDialog } from './ConfirmDialog.tsx';
+import { EditRoleDialog } from './RoleEditor.tsx';
 import { AssignmentTable } from './AssignmentTable.tsx';
 import { ChangeAssignmentDialog, type ChangeAction } from './ChangeAssignmentDialog.tsx';
 
@@ -27,6 +29,7 @@ export function RolePage({ id }: { id: string }) {
   const [wizard, setWizard] = useState(false);
   const [change, setChange] = useState<{ row: RoleAssignment; action: ChangeAction } | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
+  const [edit, setEdit] = useState<'edit' | 'delete' | null>(null);
   const r = role.data;
   const name = r?.displayName ?? id;
 
@@ -42,10 +45,31 @@ export function RolePage({ id }: { id: string }) {
             <span className="badge">{r.isBuiltIn ? 'Built-in role' : 'Custom role'}</span>{r.isPrivileged && <> <span className="badge privileged">Privileged</span></>}
             {r.description !== null && <> {r.description}</>}
           </p>
+          {r.isBuiltIn ? <p className="muted">Built-in roles are read-only: their name, description and permissions cannot change.</p> : (
+            <section className="card" aria-labelledby="role-permissions">
+              <h2 id="role-permissions">Permissions</h2>
+              {r.permissions.length === 0 ? <p className="empty">This role grants no actions.</p> : (
+                <ul className="plain role-permission-list" aria-label="Permissions">{r.permissions.map((p) => <li key={p}><code>{p}</code></li>)}</ul>
+              )}
+            </section>
+          )}
           <div className="toolbar">
             <button type="button" onClick={() => { setNotice(null); setWizard(true); }}>Add assignments</button>
             <Link className="button secondary" to={`/admin/roles/${encodeURIComponent(id)}/settings`}>Role settings</Link>
+            {!r.isBuiltIn && (
+              <>
+                <button type="button" className="secondary" onClick={() => { setNotice(null); setEdit('edit'); }}>Edit role</button>
+                <button type="button" className="secondary danger-text" onClick={() => { setNotice(null); setEdit('delete'); }}>Delete role</button>
+              </>
+            )}
           </div>
+          {edit === 'edit' && <EditRoleDialog role={r} onClose={() => setEdit(null)} onSaved={(saved) => { setEdit(null); setNotice(`${saved.displayName}: role saved.`); void role.reload(); }} />}
+          {edit === 'delete' && (
+            <ConfirmDialog title={`Delete ${r.displayName}?`} confirm="Delete role" onConfirm={() => adminApi.deleteRole(id)} onClose={() => setEdit(null)}
+              onDone={() => navigate('/admin/roles')}>
+              <p>A custom role can be deleted only while nothing holds it: remove its eligible and active assignments first. Its history stays in the audit log.</p>
+            </ConfirmDialog>
+          )}
         </>
       )}
       {notice !== null && <Notice>{notice}</Notice>}

@@ -2,24 +2,39 @@ import { useState, type FormEvent } from 'react';
 import { adminApi } from '../../admin-api.ts';
 import { Field } from '../../components/Field.tsx';
 import { PagedStatus } from '../../components/PagedStatus.tsx';
+import { Notice } from '../../components/Status.tsx';
 import { usePaged } from '../../paged.ts';
 import { Link } from '../../router.tsx';
+import { RoleForm } from './RoleEditor.tsx';
 
-/** /admin/roles: the role catalogue, searchable, built-in and custom roles told apart. */
+/** /admin/roles: the role catalogue, searchable, built-in and custom roles told apart; new custom roles. */
 export function RolesPage() {
   const [text, setText] = useState('');
   const [search, setSearch] = useState('');
-  const list = usePaged((cursor) => adminApi.roles({ search, cursor }), search);
+  const [version, setVersion] = useState(0);
+  const list = usePaged((cursor) => adminApi.roles({ search, cursor }), `${search}:${version}`);
+  const [creating, setCreating] = useState(false);
+  const [notice, setNotice] = useState<string | null>(null);
   const submit = (e: FormEvent) => { e.preventDefault(); setSearch(text.trim()); };
   return (
     <>
       <h1>Roles</h1>
-      <form className="search-bar" role="search" onSubmit={submit}>
-        <Field label="Search roles" hint="Words the role's name contains.">
-          <input type="search" value={text} onChange={(e) => setText(e.target.value)} />
-        </Field>
-        <button type="submit">Search</button>
-      </form>
+      <div className="toolbar">
+        <form className="search-bar" role="search" onSubmit={submit}>
+          <Field label="Search roles" hint="Words the role's name contains.">
+            <input type="search" value={text} onChange={(e) => setText(e.target.value)} />
+          </Field>
+          <button type="submit">Search</button>
+        </form>
+        <button type="button" className="secondary" aria-expanded={creating} onClick={() => { setNotice(null); setCreating(!creating); }}>{creating ? 'Close the new role form' : 'New custom role'}</button>
+      </div>
+      {creating && (
+        <section className="card" aria-labelledby="new-role">
+          <h2 id="new-role">New custom role</h2>
+          <RoleForm onSaved={(r) => { setNotice(`${r.displayName} is created.`); setCreating(false); setVersion((v) => v + 1); }} />
+        </section>
+      )}
+      {notice !== null && <Notice>{notice}</Notice>}
       <PagedStatus list={list} what="roles" empty={search === '' ? 'There are no roles.' : `No role matches “${search}”.`}>
         <table className="list">
           <caption className="sr-only">Roles</caption>

@@ -7,6 +7,8 @@ import { describeScope, formatDateTime } from '../../format.ts';
 import { useLoad } from '../../hooks.ts';
 import type { RoleAssignment } from '../../requests.ts';
 import { Link } from '../../router.tsx';
+import { DeletedNote } from './Deleted.tsx';
+import { DeleteUserDialog } from './UsersPage.tsx';
 
 function RoleList({ title, rows }: { title: string; rows: RoleAssignment[] }) {
   return (
@@ -51,10 +53,12 @@ export function UserPage({ id }: { id: string }) {
   const roles = useLoad(() => adminApi.rolesOfUser(id), id);
   const groups = useLoad(() => adminApi.groupsOfUser(id), id);
   const [error, setError] = useState<string | null>(null);
+  const [deleting, setDeleting] = useState(false);
+  const [notice, setNotice] = useState<string | null>(null);
   const u = user.data;
   const toggle = async () => {
     if (u === undefined) return;
-    setError(null);
+    setError(null); setNotice(null);
     try { await adminApi.setUserEnabled(u.id, !u.enabled); await user.reload(); } catch (err) { setError(messageOf(err)); }
   };
   return (
@@ -65,14 +69,26 @@ export function UserPage({ id }: { id: string }) {
       {u !== undefined && (
         <>
           <h1>{u.displayName}</h1>
+          {u.deletedAt !== null && (
+            <DeletedNote what="user" deletedAt={u.deletedAt} restore={() => adminApi.restoreUser(u.id)}
+              onRestored={() => { setNotice(`${u.displayName} is restored.`); void user.reload(); }} />
+          )}
+          {notice !== null && <Notice>{notice}</Notice>}
           <dl className="facts card">
             <dt>Sign-in name</dt><dd>{u.userPrincipalName}</dd>
             <dt>E-mail</dt><dd>{u.mail ?? '—'}</dd>
-            <dt>Status</dt><dd>{u.enabled ? 'Enabled' : 'Disabled'} <button type="button" className="secondary small" onClick={() => void toggle()}>{u.enabled ? 'Disable' : 'Enable'}</button></dd>
+            <dt>Status</dt><dd>{u.enabled ? 'Enabled' : 'Disabled'}{u.deletedAt === null && <> <button type="button" className="secondary small" onClick={() => void toggle()}>{u.enabled ? 'Disable' : 'Enable'}</button></>}</dd>
             <dt>Last sign-in</dt><dd>{formatDateTime(u.lastSignInAt)}</dd>
             <dt>Created</dt><dd>{formatDateTime(u.createdAt)}</dd>
           </dl>
           <ErrorMessage message={error} />
+          {u.deletedAt === null && (
+            <div className="toolbar"><button type="button" className="secondary danger-text" onClick={() => { setNotice(null); setDeleting(true); }}>Delete user</button></div>
+          )}
+          {deleting && (
+            <DeleteUserDialog user={u} onClose={() => setDeleting(false)}
+              onDone={() => { setDeleting(false); setNotice(`${u.displayName} is deleted.`); void user.reload(); void roles.reload(); }} />
+          )}
         </>
       )}
       <section className="card" aria-labelledby="user-roles">
@@ -88,7 +104,7 @@ export function UserPage({ id }: { id: string }) {
           <ul className="plain">{groups.data.items.map((g) => <li key={g.id}><Link to={`/admin/groups/${encodeURIComponent(g.id)}`}>{g.displayName}</Link></li>)}</ul>
         ))}
       </section>
-      {u !== undefined && <SetPassword id={u.id} />}
+      {u !== undefined && u.deletedAt === null && <SetPassword id={u.id} />}
     </>
   );
 }

@@ -4,9 +4,24 @@ import { messageOf } from '../../api.ts';
 import { Field } from '../../components/Field.tsx';
 import { PagedStatus } from '../../components/PagedStatus.tsx';
 import { ErrorMessage, Notice } from '../../components/Status.tsx';
+import { Tabs } from '../../components/Tabs.tsx';
 import { formatDateTime } from '../../format.ts';
 import { usePaged } from '../../paged.ts';
 import { Link } from '../../router.tsx';
+import { ConfirmDialog } from './ConfirmDialog.tsx';
+import { DeletedList } from './Deleted.tsx';
+
+type View = 'current' | 'deleted';
+const VIEWS: Array<{ key: View; label: string }> = [{ key: 'current', label: 'Users' }, { key: 'deleted', label: 'Deleted users' }];
+
+/** Soft-deleting a user: what happens, and the API's refusal (the last administrator) in the dialog. */
+export function DeleteUserDialog({ user, onClose, onDone }: { user: DirectoryUser; onClose: () => void; onDone: () => void }) {
+  return (
+    <ConfirmDialog title={`Delete ${user.displayName}?`} confirm="Delete user" onConfirm={() => adminApi.deleteUser(user.id)} onClose={onClose} onDone={onDone}>
+      <p>{user.displayName} can no longer sign in and their active roles end now. The user can be restored for 30 days.</p>
+    </ConfirmDialog>
+  );
+}
 
 function CreateUser({ onCreated }: { onCreated: (u: DirectoryUser) => void }) {
   const [upn, setUpn] = useState('');
@@ -36,8 +51,22 @@ function CreateUser({ onCreated }: { onCreated: (u: DirectoryUser) => void }) {
   );
 }
 
-/** /admin/users: search, create, enable or disable; each user's page shows their roles. */
+/** /admin/users: search, create, enable or disable, delete; deleted users can be restored; each user's page shows their roles. */
 export function UsersPage() {
+  const [view, setView] = useState<View>('current');
+  return (
+    <>
+      <h1>Users</h1>
+      <Tabs label="User lists" current={view} onChange={setView} tabs={VIEWS}>
+        {view === 'current' ? <CurrentUsers /> : (
+          <DeletedList noun="users" load={(cursor) => adminApi.users({ deleted: true, cursor })} restore={(id) => adminApi.restoreUser(id)} href={(id) => `/admin/users/${encodeURIComponent(id)}`} />
+        )}
+      </Tabs>
+    </>
+  );
+}
+
+function CurrentUsers() {
   const [text, setText] = useState('');
   const [search, setSearch] = useState('');
   const [version, setVersion] = useState(0);
@@ -45,6 +74,7 @@ export function UsersPage() {
   const [notice, setNotice] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [creating, setCreating] = useState(false);
+  const [deleting, setDeleting] = useState<DirectoryUser | null>(null);
 
   const toggle = async (u: DirectoryUser) => {
     setError(null); setNotice(null);
@@ -57,7 +87,6 @@ export function UsersPage() {
 
   return (
     <>
-      <h1>Users</h1>
       <div className="toolbar">
         <form className="search-bar" role="search" onSubmit={(e) => { e.preventDefault(); setSearch(text.trim()); }}>
           <Field label="Search users" hint="The start of the name or sign-in name."><input type="search" value={text} onChange={(e) => setText(e.target.value)} /></Field>
@@ -81,12 +110,17 @@ export function UsersPage() {
                 <td data-label="Last sign-in">{formatDateTime(u.lastSignInAt)}</td>
                 <td data-label="Actions" className="row-actions">
                   <button type="button" className="secondary small" aria-label={`${u.enabled ? 'Disable' : 'Enable'} ${u.displayName}`} onClick={() => void toggle(u)}>{u.enabled ? 'Disable' : 'Enable'}</button>
+                  <button type="button" className="secondary danger-text small" aria-label={`Delete ${u.displayName}`} onClick={() => { setNotice(null); setError(null); setDeleting(u); }}>Delete</button>
                 </td>
               </tr>
             ))}
           </tbody>
         </table>
       </PagedStatus>
+      {deleting !== null && (
+        <DeleteUserDialog user={deleting} onClose={() => setDeleting(null)}
+          onDone={() => { setNotice(`${deleting.displayName} is deleted; restore them from Deleted users within 30 days.`); setDeleting(null); setVersion((v) => v + 1); }} />
+      )}
     </>
   );
 }
