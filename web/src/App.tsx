@@ -5,9 +5,11 @@ import { AdminPage } from './pages/AdminPage.tsx';
 import { ApprovalsPage } from './pages/ApprovalsPage.tsx';
 import { MyRequestsPage } from './pages/MyRequestsPage.tsx';
 import { MyRolesPage } from './pages/MyRolesPage.tsx';
+import { SecurityPage } from './pages/SecurityPage.tsx';
 import { isNotificationsPath, NotificationsRoutes } from './pages/notifications/routes.tsx';
 import { SetupPage } from './pages/SetupPage.tsx';
 import { SignInPage } from './pages/SignInPage.tsx';
+import { usePageFocusAndTitle } from './page-focus.ts';
 import { Link, match, navigate, useLocation } from './router.tsx';
 import { SessionProvider, useSession } from './session.tsx';
 
@@ -27,6 +29,7 @@ function Page({ path }: { path: string }) {
   const appr = match('/approvals/:id', path);
   if (appr !== null) return <ApprovalsPage key={appr.id} id={appr.id} />;
   if (isNotificationsPath(path)) return <NotificationsRoutes path={path} />;
+  if (path === '/settings/security') return <SecurityPage />;
   if (path === '/admin' || path.startsWith('/admin/')) return <AdminPage path={path} />;
   return (
     <main id="main">
@@ -44,6 +47,7 @@ function Redirect({ to }: { to: string }) {
 function Shell() {
   const session = useSession();
   const { path } = useLocation();
+  usePageFocusAndTitle(path);
   if (path === '/setup') return <SetupPage />;
   if (session.status === 'loading') return <main className="narrow" id="main"><Loading what="openpim" /></main>;
   if (session.status === 'signedOut' || session.user === null) return <SignInPage />;
@@ -61,6 +65,7 @@ function Shell() {
         <div className="me">
           <span title={session.user.userPrincipalName}>{session.user.displayName}</span>
           <Link to="/settings/notifications" aria-current={path === '/settings/notifications' ? 'page' : undefined}>Notification settings</Link>
+          <Link to="/settings/security" aria-current={path === '/settings/security' ? 'page' : undefined}>Security</Link>
           <button type="button" className="secondary" onClick={() => void session.signOut()}>Sign out</button>
         </div>
       </header>

@@ -36,7 +36,7 @@ export function setStepUpPrompt(p: StepUpPrompt | null): void { stepUpPrompt = p
 export function setSessionLostHandler(h: (() => void) | null): void { onSessionLost = h; }
 
 /** Endpoints whose 401 is an answer for the form, not a lost session. */
-const SIGN_IN_PATHS = ['/api/v1/auth/sign-in', '/api/v1/auth/mfa', '/api/v1/auth/session', '/api/v1/setup'];
+const SIGN_IN_PATHS = ['/api/v1/auth/sign-in', '/api/v1/auth/mfa', '/api/v1/auth/session', '/api/v1/setup', '/api/v1/auth/passkey', '/api/v1/auth/mfa/passkey'];
 
 export interface CallOptions {
   /** false: an auth.mfa_required answer is returned as an error instead of prompting. */

@@ -43,6 +43,14 @@ export function describeScope(scope: string): string {
   return scope === '/' ? 'Directory' : scope;
 }
 
+/** An ISO instant as a datetime-local input's value ("2026-01-05T10:00") in the browser's zone. */
+export function isoToLocalInput(iso: string): string {
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return '';
+  const two = (n: number) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${two(d.getMonth() + 1)}-${two(d.getDate())}T${two(d.getHours())}:${two(d.getMinutes())}`;
+}
+
 /** "2026-01-05T10:00" from a datetime-local input, as an ISO instant in the browser's zone. */
 export function localInputToIso(value: string): string | undefined {
   if (value === '') return undefined;

@@ -1,5 +1,6 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import { ApiError, messageOf, stepUpNow } from '../api.ts';
+import { activateBundle } from '../bundles.ts';
 import { describeMinutes, describeScope, durationChoices, durationMinutes, formatDateTime, localInputToIso, minutesToIso } from '../format.ts';
 import { submitBatch, submitRequest, type CreateRequest, type PimRequest, type Requirements, type RoleAssignment } from '../requests.ts';
 import type { User } from '../session.tsx';
@@ -33,7 +34,12 @@ const roleOf = (row: RoleAssignment) => row.roleDisplayName ?? row.roleId;
  * optional start, narrower scope, justification and ticket when asked, and what will happen.
  * The requirements come from the API itself (validateOnly), so the panel never guesses them.
  */
-export function ActivationPanel({ me, rows, onClose, onDone }: { me: User; rows: RoleAssignment[]; onClose: () => void; onDone: (messages: string[], keepOpen: boolean) => void }) {
+export function ActivationPanel({ me, rows, bundle, onClose, onDone }: {
+  me: User; rows: RoleAssignment[];
+  /** A role bundle being activated: `rows` are its items, in its order, with the bundle's scopes. */
+  bundle?: { id: string; name: string; size: number };
+  onClose: () => void; onDone: (messages: string[], keepOpen: boolean) => void;
+}) {
   const single = rows.length === 1 ? rows[0] : undefined;
   const [checks, setChecks] = useState<Check[] | null>(null);
   const [minutes, setMinutes] = useState<number | null>(null);
@@ -60,16 +66,18 @@ export function ActivationPanel({ me, rows, onClose, onDone }: { me: User; rows:
 
   const need = checks === null ? null : combined(checks);
   const chosen = minutes ?? need?.maxMinutes ?? 60;
-  const title = single !== undefined ? `Activate ${roleOf(single)}` : `Activate ${rows.length} roles`;
+  const title = bundle !== undefined ? `Activate ${bundle.name}` : single !== undefined ? `Activate ${roleOf(single)}` : `Activate ${rows.length} roles`;
 
-  const request = (row: RoleAssignment): CreateRequest => {
+  /** What every activation of this panel shares: one duration, start, justification and ticket. */
+  const shared = () => {
     const startAt = localInputToIso(start);
     return {
-      ...base(row), schedule: { duration: minutesToIso(chosen), ...(startAt !== undefined ? { startAt } : {}) },
+      schedule: { duration: minutesToIso(chosen), ...(startAt !== undefined ? { startAt } : {}) },
       ...(justification.trim() !== '' ? { justification: justification.trim() } : {}),
       ...(ticketNumber.trim() !== '' ? { ticket: { number: ticketNumber.trim(), ...(ticketSystem.trim() !== '' ? { system: ticketSystem.trim() } : {}) } } : {}),
     };
   };
+  const request = (row: RoleAssignment): CreateRequest => ({ ...base(row), ...shared() });
 
   const submitOne = async (row: RoleAssignment) => {
     const r = await submitRequest(request(row));
@@ -82,8 +90,11 @@ export function ActivationPanel({ me, rows, onClose, onDone }: { me: User; rows:
     const failed: string[] = [];
     let todo = targets;
     let steppedUp = false;
+    // A whole bundle goes to its own endpoint (same checks as a batch); a retry after MFA sends only what is left.
+    let viaBundle = bundle !== undefined && targets.length === bundle.size;
     while (todo.length > 0) {
-      const r = await submitBatch(todo.map(request));
+      const r = viaBundle && bundle !== undefined ? await activateBundle(bundle.id, shared()) : await submitBatch(todo.map(request));
+      viaBundle = false;
       const retry: RoleAssignment[] = [];
       let mfaReason: ApiError | null = null;
       for (const [i, row] of todo.entries()) {
@@ -163,7 +174,7 @@ export function ActivationPanel({ me, rows, onClose, onDone }: { me: User; rows:
           <section className="what-happens" aria-label="What will happen">
             <h3>What will happen</h3>
             <ul>
-              {need.mfaMissing && <li>You will be asked for a code from your authenticator app (multi-factor authentication).</li>}
+              {need.mfaMissing && <li>You will be asked for a code from your authenticator app, or your passkey (multi-factor authentication).</li>}
               {need.mfa && !need.mfaMissing && <li>Multi-factor authentication is required: your recent verification counts.</li>}
               {need.approval
                 ? <li>Approval is required: the request waits for an approver, and the role becomes active for {describeMinutes(chosen)} once approved.</li>

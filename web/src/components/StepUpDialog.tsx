@@ -3,6 +3,8 @@ import type { SessionInfo } from '../../../src/contract/auth.ts';
 import { api, messageOf, setStepUpPrompt, type ApiError } from '../api.ts';
 import { useProviders } from '../providers.ts';
 import { useSession } from '../session.tsx';
+import type { MfaMethodView } from '../types.ts';
+import { passkeysSupported, stepUpWithPasskey } from '../webauthn.ts';
 import { Dialog } from './Dialog.tsx';
 import { ErrorMessage } from './Status.tsx';
 
@@ -10,8 +12,8 @@ interface Pending { reason: ApiError; resolve: (ok: boolean) => void }
 
 /**
  * The MFA step-up dialog used everywhere: any API call answered with auth.mfa_required opens
- * it (api.ts), the code goes to POST /api/v1/auth/mfa, and the call is retried. Calls that
- * ask at the same time share one prompt.
+ * it (api.ts), the code goes to POST /api/v1/auth/mfa (or the user's passkey to
+ * /auth/mfa/passkey), and the call is retried. Calls that ask at the same time share one prompt.
  */
 export function StepUpDialog() {
   const session = useSession();
@@ -22,6 +24,16 @@ export function StepUpDialog() {
   const [code, setCode] = useState('');
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  /** The user's methods, to offer the passkey when there is one; null while loading (or unknown). */
+  const [methods, setMethods] = useState<MfaMethodView[] | null>(null);
+
+  useEffect(() => {
+    if (pending === null) return;
+    let live = true;
+    setMethods(null);
+    api.get<{ items: MfaMethodView[] }>('/api/v1/me/mfa').then((r) => { if (live) setMethods(r.items); }, () => { /* unknown: the code field stays */ });
+    return () => { live = false; };
+  }, [pending]);
 
   useEffect(() => {
     setStepUpPrompt((reason) => {
@@ -43,13 +55,33 @@ export function StepUpDialog() {
     setError(null);
     setUseRecovery(false);
   };
+  const confirmed = (t: MfaMethodView['type']) => methods?.some((m) => m.type === t && m.confirmed) === true;
+  const hasPasskey = confirmed('webauthn') && passkeysSupported();
+  // Until the methods are known, and for anyone with an authenticator app, the code field shows.
+  const hasTotp = methods === null || confirmed('totp');
+  /** Neither an app nor a usable passkey: recovery codes are all that is left. */
+  const onlyCodes = !hasTotp && !hasPasskey;
+  const recovery = useRecovery || onlyCodes;
+  const showCode = recovery || hasTotp;
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     setBusy(true);
     setError(null);
     try {
-      const body = useRecovery ? { recoveryCode: code.trim() } : { totp: code.trim() };
+      const body = recovery ? { recoveryCode: code.trim() } : { totp: code.trim() };
       session.adopt(await api.post<SessionInfo>('/api/v1/auth/mfa', body, { stepUp: false }));
+      finish(true);
+    } catch (err) {
+      setError(messageOf(err));
+    } finally {
+      setBusy(false);
+    }
+  };
+  const withPasskey = async () => {
+    setBusy(true);
+    setError(null);
+    try {
+      session.adopt(await stepUpWithPasskey());
       finish(true);
     } catch (err) {
       setError(messageOf(err));
@@ -66,23 +98,30 @@ export function StepUpDialog() {
       <form onSubmit={(e) => void submit(e)} className="stack">
         <p>
           This action needs multi-factor authentication
-          {stale ? `, done within the last ${String(maxAge)} minutes` : ''}. Enter the code from your authenticator app to continue.
+          {stale ? `, done within the last ${String(maxAge)} minutes` : ''}.{' '}
+          {onlyCodes ? 'Enter one of your recovery codes to continue.' : hasPasskey && hasTotp ? 'Use your passkey, or enter the code from your authenticator app.' : hasPasskey ? 'Use your passkey to continue.' : 'Enter the code from your authenticator app to continue.'}
         </p>
-        <label>
-          {useRecovery ? 'Recovery code' : 'Authenticator code'}
-          <input value={code} onChange={(e) => setCode(e.target.value)} autoFocus required autoComplete="one-time-code"
-            {...(useRecovery ? { minLength: 8, maxLength: 20 } : { inputMode: 'numeric' as const, pattern: '[0-9]{6}', maxLength: 6 })} />
-        </label>
-        <button type="button" className="link" onClick={() => { setUseRecovery(!useRecovery); setCode(''); }}>
-          {useRecovery ? 'Use my authenticator app instead' : 'Use a recovery code instead'}
-        </button>
-        {/* Passkey step-up (POST /api/v1/auth/mfa/passkey/options + /auth/mfa/passkey) goes here in a later slice. */}
+        {hasPasskey && (
+          <button type="button" className={showCode ? 'secondary' : undefined} disabled={busy} onClick={() => void withPasskey()}>Use a passkey</button>
+        )}
+        {showCode && (
+          <label>
+            {recovery ? 'Recovery code' : 'Authenticator code'}
+            <input value={code} onChange={(e) => setCode(e.target.value)} autoFocus required autoComplete="one-time-code"
+              {...(recovery ? { minLength: 8, maxLength: 20 } : { inputMode: 'numeric' as const, pattern: '[0-9]{6}', maxLength: 6 })} />
+          </label>
+        )}
+        {!onlyCodes && (
+          <button type="button" className="link" onClick={() => { setUseRecovery(!useRecovery); setCode(''); }}>
+            {useRecovery ? (hasTotp ? 'Use my authenticator app instead' : 'Use my passkey instead') : 'Use a recovery code instead'}
+          </button>
+        )}
         {providers?.oidc.enabled === true && providers.oidc.startUrl !== null && (
           <a className="button secondary" href={`${providers.oidc.startUrl}?stepUp=1&returnTo=${encodeURIComponent(returnTo)}`}>Verify with single sign-on</a>
         )}
         <ErrorMessage message={error} />
         <div className="actions">
-          <button type="submit" disabled={busy}>{busy ? 'Verifying…' : 'Verify'}</button>
+          {showCode && <button type="submit" disabled={busy}>{busy ? 'Verifying…' : 'Verify'}</button>}
           <button type="button" className="secondary" onClick={() => finish(false)}>Cancel</button>
         </div>
       </form>

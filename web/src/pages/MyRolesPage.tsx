@@ -1,6 +1,8 @@
 import { useState } from 'react';
 import { ApiError, messageOf } from '../api.ts';
 import { ActivationPanel } from '../components/ActivationPanel.tsx';
+import { BundleList, SaveBundleDialog, type BundleTarget } from '../components/Bundles.tsx';
+import { myBundles, type Bundle } from '../bundles.ts';
 import { RequestChangeDialog } from '../components/RequestChangeDialog.tsx';
 import { Empty, ErrorMessage, Loading, Notice } from '../components/Status.tsx';
 import { Tabs } from '../components/Tabs.tsx';
@@ -30,7 +32,7 @@ function nowMs(): number { return Date.now(); }
 const CLOCK_SKEW_MS = 5 * 60_000;
 const scheduled = (a: RoleAssignment) => Date.parse(a.startAt) > nowMs() + CLOCK_SKEW_MS;
 
-/** My roles: Eligible / Active / Expired, activation (one or several), deactivate, extend, renew. */
+/** My roles: Eligible / Active / Expired, activation (one or several, or a saved bundle), deactivate, extend, renew. */
 export function MyRolesPage() {
   const me = useMe();
   const roles = useLoad(myRoles, 'roles');
@@ -38,6 +40,9 @@ export function MyRolesPage() {
   const [tab, setTab] = useState<Tab>('eligible');
   const [selected, setSelected] = useState<ReadonlySet<string>>(new Set());
   const [panel, setPanel] = useState<RoleAssignment[] | null>(null);
+  const bundles = useLoad(myBundles, 'bundles');
+  const [panelBundle, setPanelBundle] = useState<{ id: string; name: string; size: number } | null>(null);
+  const [savingBundle, setSavingBundle] = useState(false);
   const [change, setChange] = useState<{ row: RoleAssignment; action: 'selfExtend' | 'selfRenew' } | null>(null);
   const [notice, setNotice] = useState<string[]>([]);
   const [error, setError] = useState<string | null>(null);
@@ -60,7 +65,7 @@ export function MyRolesPage() {
   const done = (messages: string[], keepOpen = false) => {
     setNotice(messages);
     setError(null);
-    if (!keepOpen) { setPanel(null); setSelected(new Set()); }
+    if (!keepOpen) { setPanel(null); setPanelBundle(null); setSelected(new Set()); }
     void refresh();
   };
 
@@ -86,6 +91,22 @@ export function MyRolesPage() {
 
   const toggle = (id: string) => setSelected((s) => { const n = new Set(s); if (n.has(id)) n.delete(id); else n.add(id); return n; });
   const selectedRows = (data?.eligible ?? []).filter((r) => selected.has(r.scheduleId) && activatable(r));
+
+  /** A bundle's items against my eligible rows now (eligibility may have changed since it was saved). */
+  const targetsOf = (b: Bundle): BundleTarget[] => b.items.map((it) => {
+    const all = [...(data?.eligible ?? []), ...(data?.active ?? []), ...(data?.expired ?? [])];
+    const name = all.find((r) => r.roleId === it.roleId)?.roleDisplayName ?? it.roleId;
+    const row = (data?.eligible ?? []).find((r) => r.roleId === it.roleId && within(it.scope, r.scope));
+    if (row === undefined) return { ...it, name, row: null, why: 'not eligible now' };
+    if (pendingActivation(row) !== undefined) return { ...it, name, row: null, why: 'pending approval' };
+    if (activation(row) !== undefined) return { ...it, name, row: null, why: 'already active' };
+    return { ...it, name, row: { ...row, scope: it.scope }, why: null };
+  });
+  const activateBundle = (b: Bundle, targets: BundleTarget[]) => {
+    setNotice([]);
+    setPanelBundle({ id: b.id, name: b.name, size: b.items.length });
+    setPanel(targets.flatMap((t) => (t.row === null ? [] : [t.row])));
+  };
 
   const status = (r: RoleAssignment) => {
     const p = pendingActivation(r);
@@ -113,6 +134,7 @@ export function MyRolesPage() {
           {tab === 'eligible' && selectedRows.length > 0 && (
             <div className="toolbar">
               <button type="button" onClick={() => setPanel(selectedRows)}>Activate selected ({selectedRows.length})</button>
+              <button type="button" className="secondary" onClick={() => setSavingBundle(true)}>Save as bundle</button>
               <button type="button" className="secondary" onClick={() => setSelected(new Set())}>Clear selection</button>
             </div>
           )}
@@ -162,7 +184,18 @@ export function MyRolesPage() {
             )}
         </Tabs>
       )}
-      {panel !== null && <ActivationPanel me={me} rows={panel} onClose={() => setPanel(null)} onDone={done} />}
+      {data !== undefined && (
+        <BundleList bundles={bundles} targetsOf={targetsOf} onActivate={activateBundle}
+          onDeleted={(b) => { setError(null); setNotice([`Bundle ${b.name} deleted.`]); void bundles.reload(); }} />
+      )}
+      {panel !== null && (
+        <ActivationPanel me={me} rows={panel} {...(panelBundle !== null ? { bundle: panelBundle } : {})}
+          onClose={() => { setPanel(null); setPanelBundle(null); }} onDone={done} />
+      )}
+      {savingBundle && (
+        <SaveBundleDialog rows={selectedRows} onClose={() => setSavingBundle(false)}
+          onSaved={(b) => { setSavingBundle(false); setSelected(new Set()); setError(null); setNotice([`Bundle ${b.name} saved.`]); void bundles.reload(); }} />
+      )}
       {change !== null && <RequestChangeDialog me={me} row={change.row} action={change.action} onClose={() => setChange(null)} onDone={(m) => { setChange(null); done([m]); }} />}
     </main>
   );

@@ -1,10 +1,11 @@
 import { useEffect, useState, type FormEvent } from 'react';
-import type { ConfirmedTotp, RecoveryCodesAnswer, TotpEnrolmentAnswer } from '../types.ts';
+import type { RecoveryCodesAnswer } from '../types.ts';
 import type { SessionInfo } from '../../../src/contract/auth.ts';
 import type { SetupStatus } from '../../../src/contract/setup.ts';
 import { api, messageOf } from '../api.ts';
 import { Field } from '../components/Field.tsx';
 import { ErrorMessage, Loading } from '../components/Status.tsx';
+import { TotpEnrolment } from '../components/TotpEnrolment.tsx';
 import { navigate, useLocation } from '../router.tsx';
 import { useSession } from '../session.tsx';
 
@@ -33,7 +34,7 @@ export function SetupPage() {
       {step === 'checking' && <Loading what="setup status" />}
       <ErrorMessage message={error} />
       {step === 'account' && <AccountStep initialCode={query.get('code') ?? ''} onDone={(info) => { session.adopt(info); setStep('totp'); }} />}
-      {step === 'totp' && <TotpStep onDone={() => setStep('done')} />}
+      {step === 'totp' && <TotpEnrolment heading="2. Authenticator app" onDone={() => setStep('done')} />}
       {step === 'done' && <DoneStep />}
     </main>
   );
@@ -86,54 +87,6 @@ function AccountStep({ initialCode, onDone }: { initialCode: string; onDone: (in
       </label>
       <ErrorMessage message={error} />
       <div className="actions"><button type="submit" disabled={busy}>{busy ? 'Creating…' : 'Create administrator'}</button></div>
-    </form>
-  );
-}
-
-/** Enrols an authenticator app with the ordinary endpoints (QR code, then a first code). */
-export function TotpStep({ onDone }: { onDone: () => void }) {
-  const [enrolment, setEnrolment] = useState<TotpEnrolmentAnswer | null>(null);
-  const [code, setCode] = useState('');
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
-  const session = useSession();
-
-  useEffect(() => {
-    api.post<TotpEnrolmentAnswer>('/api/v1/me/mfa/totp', { name: 'Authenticator app' }).then(setEnrolment, (err: unknown) => setError(messageOf(err)));
-  }, []);
-
-  const confirm = async (e: FormEvent) => {
-    e.preventDefault();
-    if (enrolment === null) return;
-    setBusy(true);
-    setError(null);
-    try {
-      const r = await api.post<ConfirmedTotp>(`/api/v1/me/mfa/totp/${encodeURIComponent(enrolment.id)}/confirm`, { code: code.trim() });
-      if (r.session !== null) session.adopt(r.session);
-      onDone();
-    } catch (err) {
-      setError(messageOf(err));
-    } finally {
-      setBusy(false);
-    }
-  };
-
-  return (
-    <form className="card stack" onSubmit={(e) => void confirm(e)} aria-labelledby="setup-totp">
-      <h2 id="setup-totp">2. Authenticator app</h2>
-      <p>Scan the QR code with an authenticator app, then enter the 6-digit code it shows.</p>
-      {enrolment === null && error === null && <Loading what="the QR code" />}
-      {enrolment !== null && (
-        <div className="qr">
-          <img src={enrolment.qrCode} alt="QR code for your authenticator app" width={200} height={200} />
-          <p>Cannot scan? Type in this key: <code aria-label="Secret key">{enrolment.secret}</code></p>
-        </div>
-      )}
-      <label>Code from the app
-        <input value={code} onChange={(e) => setCode(e.target.value)} required inputMode="numeric" pattern="[0-9]{6}" maxLength={6} autoComplete="one-time-code" />
-      </label>
-      <ErrorMessage message={error} />
-      <div className="actions"><button type="submit" disabled={busy || enrolment === null}>{busy ? 'Checking…' : 'Confirm'}</button></div>
     </form>
   );
 }

@@ -5,10 +5,11 @@ import { ErrorMessage } from '../components/Status.tsx';
 import { useProviders } from '../providers.ts';
 import { Link, useLocation } from '../router.tsx';
 import { useSession } from '../session.tsx';
+import { passkeysSupported, signInWithPasskey } from '../webauthn.ts';
 
 /**
- * Password, then the authenticator (or recovery) code when the API answers auth.mfa_required;
- * single sign-on when configured. After sign-in the page asked for (a deep link) shows.
+ * Password, then the authenticator (or recovery) code or a passkey when the API answers
+ * auth.mfa_required; passwordless sign-in with a passkey; single sign-on when configured. After sign-in the page asked for (a deep link) shows.
  */
 export function SignInPage() {
   const session = useSession();
@@ -44,6 +45,19 @@ export function SignInPage() {
     }
   };
 
+  const withPasskey = async () => {
+    setBusy(true);
+    setError(null);
+    try {
+      session.adopt(await signInWithPasskey());
+    } catch (err) {
+      setError(messageOf(err));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const offerPasskey = needCode && methods.includes('webauthn') && passkeysSupported();
   const passkeyOnly = needCode && methods.length > 0 && !methods.includes('totp');
   const returnTo = path === '/sign-in' ? '/' : path + window.location.search;
   return (
@@ -61,9 +75,11 @@ export function SignInPage() {
         </label>
         {needCode && (
           <>
-            {passkeyOnly && !useRecovery && (
-              // Passkey sign-in (POST /api/v1/auth/passkey/options + /auth/passkey) goes here in a later slice.
-              <p className="notice">This account signs in with a passkey, which this portal does not offer yet: use a recovery code.</p>
+            {offerPasskey && !useRecovery && (
+              <button type="button" className={passkeyOnly ? undefined : 'secondary'} disabled={busy} onClick={() => void withPasskey()}>Use my passkey</button>
+            )}
+            {passkeyOnly && !useRecovery && !offerPasskey && (
+              <p className="notice">This account signs in with a passkey, which this browser does not support: use a recovery code.</p>
             )}
             {(!passkeyOnly || useRecovery) && (
               <label>{useRecovery ? 'Recovery code' : 'Authenticator code'}
@@ -72,16 +88,21 @@ export function SignInPage() {
               </label>
             )}
             <button type="button" className="link" onClick={() => { setUseRecovery(!useRecovery); setCode(''); }}>
-              {useRecovery ? 'Use my authenticator app instead' : 'Use a recovery code instead'}
+              {useRecovery ? (passkeyOnly ? 'Use my passkey instead' : 'Use my authenticator app instead') : 'Use a recovery code instead'}
             </button>
           </>
         )}
         <ErrorMessage message={error} />
         <div className="actions">
-          <button type="submit" disabled={busy || (passkeyOnly && !useRecovery)}>{busy ? 'Signing in…' : needCode ? 'Verify' : 'Sign in'}</button>
+          {!(passkeyOnly && !useRecovery) && <button type="submit" disabled={busy}>{busy ? 'Signing in…' : needCode ? 'Verify' : 'Sign in'}</button>}
           {needCode && <button type="button" className="secondary" onClick={() => { setNeedCode(false); setCode(''); setPassword(''); }}>Start over</button>}
         </div>
       </form>
+      {!needCode && passkeysSupported() && (
+        <div className="card stack">
+          <button type="button" className="secondary" disabled={busy} onClick={() => void withPasskey()}>Sign in with a passkey</button>
+        </div>
+      )}
       {providers?.oidc.enabled === true && providers.oidc.startUrl !== null && (
         <div className="card stack">
           <a className="button secondary" href={`${providers.oidc.startUrl}?returnTo=${encodeURIComponent(returnTo)}`}>Sign in with single sign-on</a>
