@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Locator, Page } from 'playwright-core';
@@ -9,6 +8,7 @@ import { FakeClock, systemClock } from '../../src/clock.ts';
 import { ROLE } from '../../src/domain/roles.ts';
 import { formatViolations, runAxe } from '../helpers/axe.ts';
 import { Api, ENGINE, startHarness, type Harness } from '../helpers/harness.ts';
+import { listenOnLoopback, nextTotp, signInOnPage, WAIT } from '../helpers/portal-e2e.ts';
 import { seedPortal, SEED_PASSWORD as PASSWORD, type PortalSeed } from '../helpers/portal-seed.ts';
 import { Browser } from '../helpers/session.ts';
 import { ensureWebBuilt, openBrowser, type BrowserWindow } from '../helpers/web.ts';
@@ -17,7 +17,6 @@ const SHOTS = path.resolve('test-artifacts/screenshots');
 /** Moderate and minor axe findings: not failures, but worth reading. */
 const NOTES = path.resolve('test-artifacts/accessibility-notes.txt');
 const ADMIN_PASSWORD = 'seven long winters up north';
-const WAIT = { timeout: 15_000 };
 const DESKTOP = { width: 1280, height: 900 };
 const PHONE = { width: 390, height: 844 };
 /** 1280 px zoomed to 125 %: between the phone and the desktop layouts, where wide tables used to overflow. */
@@ -42,7 +41,7 @@ describe(`the portal's accessibility in Chromium (${ENGINE})`, () => {
   const notes: string[] = [];
   let problems: string[] = [];
 
-  const code = (secret: string) => { h.clock.advance(30_000); return totpNow(secret, h.clock.nowMs()); };
+  const code = (secret: string) => nextTotp(h, secret);
   const open = async () => { const w = await openBrowser(DESKTOP); windows.push(w); return w.page; };
   const heading = (page: Page, name: string | RegExp) => page.getByRole('heading', { name, level: 1 }).waitFor(WAIT);
   /**
@@ -83,16 +82,8 @@ describe(`the portal's accessibility in Chromium (${ENGINE})`, () => {
     assert.equal(found.length, 0, `serious or critical accessibility problems:\n${found.join('\n')}`);
   };
 
-  async function signIn(page: Page, upn: string, password: string, secret: string, before?: () => Promise<void>): Promise<void> {
-    await page.goto(`${base}/`);
-    await page.getByLabel('Sign-in name').fill(upn);
-    await page.getByLabel('Password', { exact: true }).fill(password);
-    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
-    await page.getByLabel('Authenticator code').waitFor(WAIT);
-    await before?.();
-    await page.getByLabel('Authenticator code').fill(await code(secret));
-    await page.getByRole('button', { name: 'Verify' }).click();
-    await heading(page, 'My roles');
+  function signIn(page: Page, upn: string, password: string, secret: string, atCode?: () => Promise<void>): Promise<void> {
+    return signInOnPage(page, { from: `${base}/`, upn, password, code: () => code(secret), ...(atCode ? { atCode } : {}) });
   }
 
   before(async () => {
@@ -100,8 +91,7 @@ describe(`the portal's accessibility in Chromium (${ENGINE})`, () => {
     ensureWebBuilt();
     // As in portal.test.ts: the server's clock a little behind the browser's, which keeps its own.
     h = await startHarness({ clock: new FakeClock(systemClock.nowMs() - 20 * 60_000) });
-    await h.app.listen({ host: '127.0.0.1', port: 0 });
-    base = `http://127.0.0.1:${(h.app.server.address() as AddressInfo).port}`;
+    base = await listenOnLoopback(h);
   });
   after(async () => {
     writeFileSync(NOTES, notes.length === 0 ? 'No moderate or minor axe findings.\n' : `${notes.join('\n\n')}\n`);

@@ -3,18 +3,16 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Page } from 'playwright-core';
-import { totpNow } from '../../src/auth/totp.ts';
 import { DAY_MS } from '../../src/domain/duration.ts';
 import { FakeClock, systemClock } from '../../src/clock.ts';
 import { ROLE } from '../../src/domain/roles.ts';
-import { Api, ENGINE, startHarness, type Harness } from '../helpers/harness.ts';
+import { ENGINE, startHarness, type Api, type Harness } from '../helpers/harness.ts';
 import { formatViolations, runAxe } from '../helpers/axe.ts';
-import { Browser } from '../helpers/session.ts';
+import { listenOnLoopback, nextTotp, setUpAdminOverApi, signInOnPage, WAIT } from '../helpers/portal-e2e.ts';
 import { ensureWebBuilt, openBrowser, type BrowserWindow } from '../helpers/web.ts';
 
 const SHOTS = path.resolve('test-artifacts/screenshots');
 const ADMIN_PASSWORD = 'seven long winters up north';
-const WAIT = { timeout: 15_000 };
 
 /** A datetime-local input's value for an instant, in this machine's zone (the browser's too). */
 function localInput(ms: number): string {
@@ -57,35 +55,15 @@ describe(`the portal's administration pages, continued, in Chromium (${ENGINE})`
     await page.setViewportSize({ width: 1280, height: 900 });
     assert.ok(overflow <= 1, `${where}: no sideways scrolling at 390 px (${overflow}px)`);
   };
-  const signIn = async () => {
-    await page.getByLabel('Sign-in name').fill('admin@example.com');
-    await page.getByLabel('Password').fill(ADMIN_PASSWORD);
-    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
-    h.clock.advance(30_000);
-    await page.getByLabel('Authenticator code').fill(await totpNow(secret, h.clock.nowMs()));
-    await page.getByRole('button', { name: 'Verify' }).click();
-    await heading('My roles');
-  };
+  const signIn = () => signInOnPage(page, { upn: 'admin@example.com', password: ADMIN_PASSWORD, code: () => nextTotp(h, secret) });
 
   before(async () => {
     mkdirSync(SHOTS, { recursive: true });
     ensureWebBuilt();
     // As in portal-admin.test.ts: the server's clock a little behind the browser's.
     h = await startHarness({ clock: new FakeClock(systemClock.nowMs() - 20 * 60_000) });
-    await h.app.listen({ host: '127.0.0.1', port: 0 });
-    const addr = h.app.server.address();
-    base = `http://127.0.0.1:${typeof addr === 'object' && addr !== null ? addr.port : 0}`;
-
-    const s = new Browser(h.app);
-    const setup = await s.post('/api/v1/setup', { code: h.app.firstRunSetupCode, userPrincipalName: 'admin@example.com', displayName: 'Ada Admin', password: ADMIN_PASSWORD });
-    assert.equal(setup.status, 201, JSON.stringify(setup.body));
-    const e = await s.post('/api/v1/me/mfa/totp', {});
-    assert.equal(e.status, 201, JSON.stringify(e.body));
-    secret = e.body.secret as string;
-    assert.equal((await s.post(`/api/v1/me/mfa/totp/${e.body.id}/confirm`, { code: await totpNow(secret, h.clock.nowMs()) })).status, 200);
-    const token = await s.post('/api/v1/tokens', { name: 'e2e', ownerId: setup.body.user.id, scopes: ['api'] });
-    assert.equal(token.status, 201, JSON.stringify(token.body));
-    admin = new Api(h.app, token.body.token);
+    base = await listenOnLoopback(h);
+    ({ admin, secret } = await setUpAdminOverApi(h, ADMIN_PASSWORD));
     const bob = await admin.post('/api/v1/users', { userPrincipalName: 'bob@example.com', displayName: 'Bob Builder' });
     assert.equal(bob.status, 201, JSON.stringify(bob.body));
     bobId = bob.body.id;

@@ -3,17 +3,16 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Page } from 'playwright-core';
-import { totpNow } from '../../src/auth/totp.ts';
 import { FakeClock, systemClock } from '../../src/clock.ts';
 import { ROLE } from '../../src/domain/roles.ts';
-import { Api, ENGINE, startHarness, type Harness } from '../helpers/harness.ts';
+import { ENGINE, startHarness, type Api, type Harness } from '../helpers/harness.ts';
+import { listenOnLoopback, nextTotp, setUpAdminOverApi, signInOnPage, WAIT } from '../helpers/portal-e2e.ts';
 import { Browser } from '../helpers/session.ts';
 import { ensureWebBuilt, openBrowser, type BrowserWindow } from '../helpers/web.ts';
 
 const SHOTS = path.resolve('test-artifacts/screenshots');
 const ADMIN_PASSWORD = 'seven long winters up north';
 const PASSWORD = 'a portal passphrase for tests';
-const WAIT = { timeout: 15_000 };
 
 /**
  * Controls without an accessible name (no label, aria-label or aria-labelledby), buttons and
@@ -47,6 +46,7 @@ describe(`the portal's administration pages in Chromium (${ENGINE})`, () => {
   let base = '';
   let page: Page;
   let admin: Api;
+  let secret = '';
   let window: BrowserWindow | undefined;
   const shot = (name: string) => page.screenshot({ path: path.join(SHOTS, `admin-${name}.png`), fullPage: true });
   const heading = (name: string | RegExp) => page.getByRole('heading', { name, level: 1 }).waitFor(WAIT);
@@ -62,31 +62,13 @@ describe(`the portal's administration pages in Chromium (${ENGINE})`, () => {
     ensureWebBuilt();
     // As in portal.test.ts: the server's clock a little behind the browser's.
     h = await startHarness({ clock: new FakeClock(systemClock.nowMs() - 20 * 60_000) });
-    await h.app.listen({ host: '127.0.0.1', port: 0 });
-    const addr = h.app.server.address();
-    base = `http://127.0.0.1:${typeof addr === 'object' && addr !== null ? addr.port : 0}`;
+    base = await listenOnLoopback(h);
 
-    // First-run setup and TOTP enrolment over the API (portal.test.ts does them in the browser).
-    const s = new Browser(h.app);
-    const setup = await s.post('/api/v1/setup', { code: h.app.firstRunSetupCode, userPrincipalName: 'admin@example.com', displayName: 'Ada Admin', password: ADMIN_PASSWORD });
-    assert.equal(setup.status, 201, JSON.stringify(setup.body));
-    const e = await s.post('/api/v1/me/mfa/totp', {});
-    assert.equal(e.status, 201, JSON.stringify(e.body));
-    assert.equal((await s.post(`/api/v1/me/mfa/totp/${e.body.id}/confirm`, { code: await totpNow(e.body.secret, h.clock.nowMs()) })).status, 200);
-    const token = await s.post('/api/v1/tokens', { name: 'e2e', ownerId: setup.body.user.id, scopes: ['api'] });
-    assert.equal(token.status, 201, JSON.stringify(token.body));
-    admin = new Api(h.app, token.body.token);
+    ({ admin, secret } = await setUpAdminOverApi(h, ADMIN_PASSWORD));
 
     window = await openBrowser();
     page = window.page;
-    await page.goto(`${base}/`);
-    await page.getByLabel('Sign-in name').fill('admin@example.com');
-    await page.getByLabel('Password').fill(ADMIN_PASSWORD);
-    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
-    h.clock.advance(30_000);
-    await page.getByLabel('Authenticator code').fill(await totpNow(e.body.secret, h.clock.nowMs()));
-    await page.getByRole('button', { name: 'Verify' }).click();
-    await heading('My roles');
+    await signInOnPage(page, { from: `${base}/`, upn: 'admin@example.com', password: ADMIN_PASSWORD, code: () => nextTotp(h, secret) });
   });
   after(async () => {
     if (window !== undefined) {

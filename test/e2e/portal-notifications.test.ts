@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Page } from 'playwright-core';
@@ -10,11 +9,11 @@ import { ROLE } from '../../src/domain/roles.ts';
 import { assign, userWithToken } from '../helpers/factories.ts';
 import { ENGINE, startWithAdmin, type Api } from '../helpers/harness.ts';
 import { ensureWebBuilt, openBrowser, type BrowserWindow } from '../helpers/web.ts';
+import { listenOnLoopback, signInOnPage, WAIT } from '../helpers/portal-e2e.ts';
 import { Receiver } from '../helpers/webhook-receiver.ts';
 
 const SHOTS = path.resolve('test-artifacts/screenshots');
 const PASSWORD = 'notification pages passphrase';
-const WAIT = { timeout: 15_000 };
 const PUBLIC_URL = 'https://pim.example.com';
 
 /**
@@ -44,13 +43,7 @@ describe(`the portal's notification pages in Chromium (${ENGINE})`, () => {
   const heading = (page: Page, name: string | RegExp) => page.getByRole('heading', { name, level: 1 }).waitFor(WAIT);
   const section = (page: Page, name: string) => page.getByRole('navigation', { name: 'Notifications sections' }).getByRole('link', { name, exact: true }).click();
 
-  async function signIn(page: Page, upn: string): Promise<void> {
-    await page.goto(`${base}/`);
-    await page.getByLabel('Sign-in name').fill(upn);
-    await page.getByLabel('Password').fill(PASSWORD);
-    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
-    await heading(page, 'My roles');
-  }
+  const signIn = (page: Page, upn: string) => signInOnPage(page, { from: `${base}/`, upn, password: PASSWORD });
 
   before(async () => {
     mkdirSync(SHOTS, { recursive: true });
@@ -66,8 +59,7 @@ describe(`the portal's notification pages in Chromium (${ENGINE})`, () => {
     admin = h.admin;
     worker = new DeliveryWorker(h.system);
     rx = await new Receiver().listen();
-    await h.app.listen({ host: '127.0.0.1', port: 0 });
-    base = `http://127.0.0.1:${(h.app.server.address() as AddressInfo).port}`;
+    base = await listenOnLoopback(h);
     assert.equal((await admin.post(`/api/v1/users/${h.adminId}/password`, { password: PASSWORD })).status, 204);
     alice = await userWithToken(admin, 'alice@example.com');
     assert.equal((await admin.post(`/api/v1/users/${alice.id}/password`, { password: PASSWORD })).status, 204);

@@ -9,11 +9,11 @@ import { FakeClock, systemClock } from '../../src/clock.ts';
 import { ROLE } from '../../src/domain/roles.ts';
 import { assign, userWithToken } from '../helpers/factories.ts';
 import { ENGINE, startWithAdmin, type Api, type Harness } from '../helpers/harness.ts';
+import { signInOnPage, WAIT } from '../helpers/portal-e2e.ts';
 import { ensureWebBuilt, openBrowser, type BrowserWindow } from '../helpers/web.ts';
 
 const SHOTS = path.resolve('test-artifacts/screenshots');
 const PASSWORD = 'a security page passphrase';
-const WAIT = { timeout: 15_000 };
 const MIN = 60_000;
 
 /** A free loopback port, known before the server starts: the passkey relying party is PIM_PUBLIC_URL, which must name it. */
@@ -86,11 +86,7 @@ describe(`the portal's security settings, passkeys and bundles in Chromium (${EN
   });
 
   test('enrol an authenticator app on the security page; a wrong code shows the API\'s message', async () => {
-    await page.goto(`${base}/`);
-    await page.getByLabel('Sign-in name').fill(carol.upn);
-    await page.getByLabel('Password').fill(PASSWORD);
-    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
-    await heading('My roles');
+    await signInOnPage(page, { from: `${base}/`, upn: carol.upn, password: PASSWORD });
     await openSecurity();
     assert.equal(await page.getByRole('link', { name: 'Security', exact: true }).getAttribute('aria-current'), 'page');
     await page.getByText('You have no second factor yet').waitFor(WAIT);

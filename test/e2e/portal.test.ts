@@ -8,14 +8,13 @@ import { FakeClock, systemClock } from '../../src/clock.ts';
 import { ROLE } from '../../src/domain/roles.ts';
 import { assign, group, userWithToken } from '../helpers/factories.ts';
 import { Api, ENGINE, startHarness, type Harness } from '../helpers/harness.ts';
+import { listenOnLoopback, nextTotp, signInOnPage, WAIT } from '../helpers/portal-e2e.ts';
 import { Browser } from '../helpers/session.ts';
 import { ensureWebBuilt, openBrowser, type BrowserWindow } from '../helpers/web.ts';
 
 const SHOTS = path.resolve('test-artifacts/screenshots');
 const ADMIN_PASSWORD = 'seven long winters up north';
 const PASSWORD = 'a portal passphrase for tests';
-/** Long enough for a poll of the page (every 3 s) and a slow CI machine. */
-const WAIT = { timeout: 15_000 };
 
 /**
  * The seed story in a real browser (Debian's Chromium via playwright-core) against the real
@@ -31,20 +30,14 @@ describe(`the web portal in Chromium (${ENGINE})`, () => {
   let stepUpRole = '';
 
   /** Each TOTP code works once: move the clock to the next 30-second step first. */
-  const code = async (secret: string) => { h.clock.advance(30_000); return totpNow(secret, h.clock.nowMs()); };
+  const code = (secret: string) => nextTotp(h, secret);
   const open = async (viewport?: { width: number; height: number }) => { const w = await openBrowser(viewport); windows.push(w); return w.page; };
   const shot = (page: Page, name: string) => page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
   const heading = (page: Page, name: string | RegExp) => page.getByRole('heading', { name, level: 1 }).waitFor(WAIT);
 
-  async function signIn(page: Page, who: string): Promise<void> {
+  function signIn(page: Page, who: string): Promise<void> {
     const p = people[who]!;
-    await page.goto(`${base}/`);
-    await page.getByLabel('Sign-in name').fill(p.upn);
-    await page.getByLabel('Password').fill(PASSWORD);
-    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
-    await page.getByLabel('Authenticator code').fill(await code(p.secret));
-    await page.getByRole('button', { name: 'Verify' }).click();
-    await heading(page, 'My roles');
+    return signInOnPage(page, { from: `${base}/`, upn: p.upn, password: PASSWORD, code: () => code(p.secret) });
   }
 
   before(async () => {
@@ -54,9 +47,7 @@ describe(`the web portal in Chromium (${ENGINE})`, () => {
     // look scheduled. So the fake clock starts a little behind the real one and stays behind
     // it while the test moves it on (by about 10 minutes in all).
     h = await startHarness({ clock: new FakeClock(systemClock.nowMs() - 20 * 60_000) });
-    await h.app.listen({ host: '127.0.0.1', port: 0 });
-    const addr = h.app.server.address();
-    base = `http://127.0.0.1:${typeof addr === 'object' && addr !== null ? addr.port : 0}`;
+    base = await listenOnLoopback(h);
   });
   after(async () => {
     // The last state of every window: what a failed step saw.
