@@ -34,12 +34,6 @@ export function grantLive(g: Grant, at: number): boolean {
   return g.startAt <= at && (g.endAt === null || at < g.endAt);
 }
 
-function viaOf(g: Grant, memberType: MemberType, groupId?: string, endAt: number | null = g.endAt): Via {
-  const v: Via = { scheduleId: g.scheduleId, roleId: g.roleId, scope: g.scope, memberType, endAt: endAt === null ? null : new Date(endAt).toISOString() };
-  if (groupId !== undefined) v.groupId = groupId;
-  return v;
-}
-
 /** A grant as a principal holds it: its own (groupId null) or through a role-assignable group. */
 export interface Held {
   grant: Grant;
@@ -76,33 +70,57 @@ export class NameTable {
  * in one Float64Array, [role, scope, start, end] (role and scope numbered by a NameTable,
  * permanent end = +Infinity). With a million schedules the index no longer fits in cache
  * and every pointer followed is a likely cache miss; one contiguous block per principal is
- * what keeps latency nearly flat as the tenant grows. `grants` and `groupIds` are read only
- * for grants that match, to build the answer.
+ * what keeps latency nearly flat as the tenant grows. `refs` holds two entries per grant,
+ * [scheduleId, groupId (null when held directly)], read only for grants that match, to build
+ * the answer. The index keeps every principal's set in one shared pair of arrays (HeldTable,
+ * held-table.ts); a HeldSet is the same layout on its own, starting at 0.
  */
 export interface HeldSet {
   readonly size: number;
   /** [role0, scope0, start0, end0, role1, …] */
   readonly cells: Float64Array;
   readonly names: NameTable;
-  readonly grants: readonly Grant[];
-  readonly groupIds: ReadonlyArray<string | null>;
+  /** [scheduleId0, groupId0, scheduleId1, …] */
+  readonly refs: ReadonlyArray<string | null>;
 }
 
-export const EMPTY_HELD: HeldSet = Object.freeze({ size: 0, cells: new Float64Array(0), names: new NameTable(), grants: [], groupIds: [] });
+export const EMPTY_HELD: HeldSet = Object.freeze({ size: 0, cells: new Float64Array(0), names: new NameTable(), refs: [] });
+
+/** Cells (four per grant) and refs (two per grant) that one held grant takes. */
+export const CELLS_PER_GRANT = 4;
+export const REFS_PER_GRANT = 2;
+
+/** Active grants only: eligible ones grant nothing until activated. */
+export function activeHeld(held: readonly Held[]): Held[] {
+  return held.filter((h) => h.grant.kind === 'active');
+}
+
+/**
+ * Writes `live` (active grants, see activeHeld) into `cells` and `refs` from grant number
+ * `at` on, in the order given. The caller makes room.
+ */
+export function packInto(cells: Float64Array, refs: Array<string | null>, at: number, live: readonly Held[], names: NameTable): void {
+  for (let i = 0; i < live.length; i++) {
+    const h = live[i]!;
+    const w = h.window ?? h.grant;
+    const c = CELLS_PER_GRANT * (at + i);
+    cells[c] = names.numberOf(h.grant.roleId);
+    cells[c + 1] = names.numberOf(h.grant.scope);
+    cells[c + 2] = w.startAt;
+    cells[c + 3] = w.endAt ?? Infinity;
+    refs[REFS_PER_GRANT * (at + i)] = h.grant.scheduleId;
+    refs[REFS_PER_GRANT * (at + i) + 1] = h.groupId;
+  }
+}
 
 /** Packs active grants (eligible ones grant nothing and are left out), in the order given. */
 export function packHeld(held: readonly Held[], names: NameTable = new NameTable()): HeldSet {
-  const live = held.filter((h) => h.grant.kind === 'active');
+  const live = activeHeld(held);
   if (live.length === 0) return EMPTY_HELD;
-  const cells = new Float64Array(live.length * 4);
-  live.forEach((h, i) => {
-    const w = h.window ?? h.grant;
-    cells[4 * i] = names.numberOf(h.grant.roleId);
-    cells[4 * i + 1] = names.numberOf(h.grant.scope);
-    cells[4 * i + 2] = w.startAt;
-    cells[4 * i + 3] = w.endAt ?? Infinity;
-  });
-  return { size: live.length, cells, names, grants: live.map((h) => h.grant), groupIds: live.map((h) => h.groupId) };
+  const cells = new Float64Array(live.length * CELLS_PER_GRANT);
+  const refs = new Array<string | null>(live.length * REFS_PER_GRANT).fill(null);
+  packInto(cells, refs, 0, live, names);
+  return { size: live.length, cells, names, refs };
 }
 
 /**
@@ -120,22 +138,47 @@ export function decideHeld(
   permissionsOf: (roleId: string) => readonly string[] | undefined,
   all = false,
 ): Via[] {
+  return decidePacked(held.cells, held.refs, held.names, 0, held.size, wanted, scope, at, permissionsOf, all);
+}
+
+/**
+ * decideHeld over grants `from` … `from + size - 1` of packed arrays (a HeldSet's own, or the
+ * index's shared ones): the only memory a denied check touches is this block of cells.
+ */
+export function decidePacked(
+  cells: Float64Array,
+  refs: ReadonlyArray<string | null>,
+  nameTable: NameTable,
+  from: number,
+  size: number,
+  wanted: Wanted,
+  scope: string,
+  at: number,
+  permissionsOf: (roleId: string) => readonly string[] | undefined,
+  all: boolean,
+): Via[] {
   const out: Via[] = [];
-  const { size, cells } = held;
   if (size === 0) return out;
-  const names = held.names.names;
-  const wantRole = 'roleId' in wanted ? held.names.find(wanted.roleId) : -2;
+  const names = nameTable.names;
+  const wantRole = 'roleId' in wanted ? nameTable.find(wanted.roleId) : -2;
   if (wantRole === -1) return out;
   const wantPermission = 'permission' in wanted ? wanted.permission : '';
-  for (let i = 0; i < size; i++) {
-    const c = 4 * i;
+  for (let i = from, last = from + size; i < last; i++) {
+    const c = CELLS_PER_GRANT * i;
     const role = cells[c]!;
     if (wantRole !== -2 ? role !== wantRole : !carries(permissionsOf(names[role]!), wantPermission)) continue;
     const end = cells[c + 3]!;
-    if (!(cells[c + 2]! <= at && at < end) || !scopeCovers(names[cells[c + 1]!]!, scope)) continue;
-    const groupId = held.groupIds[i]!;
-    // The end that binds: a grant held through a time-bound membership ends with it.
-    out.push(groupId === null ? viaOf(held.grants[i]!, 'Direct') : viaOf(held.grants[i]!, 'Group', groupId, end === Infinity ? null : end));
+    const grantScope = names[cells[c + 1]!]!;
+    if (!(cells[c + 2]! <= at && at < end) || !scopeCovers(grantScope, scope)) continue;
+    const scheduleId = refs[REFS_PER_GRANT * i]!;
+    const groupId = refs[REFS_PER_GRANT * i + 1]!;
+    // The end that binds: a grant held through a time-bound membership ends with it (the
+    // cells hold that end; for a grant held directly or through a plain membership it is the grant's own).
+    const endAt = end === Infinity ? null : new Date(end).toISOString();
+    const v: Via = groupId === null
+      ? { scheduleId, roleId: names[role]!, scope: grantScope, memberType: 'Direct', endAt }
+      : { scheduleId, roleId: names[role]!, scope: grantScope, memberType: 'Group', endAt, groupId };
+    out.push(v);
     if (!all) return out;
   }
   return out;

@@ -1,4 +1,3 @@
-import { decideHeld } from '../domain/access.ts';
 import { forbidden, unauthenticated } from '../domain/errors.ts';
 import { ROOT_SCOPE } from '../domain/scope.ts';
 import type { ServiceContext } from './context.ts';
@@ -23,9 +22,8 @@ export function actorHoldsRole(ctx: ServiceContext, roleIds: readonly string[], 
   const p = ctx.index.principal(id);
   if (!p || p.deleted || !p.enabled) return false;
   const now = ctx.clock.nowMs();
-  const held = ctx.index.held(id);
   for (const roleId of roleIds) {
-    if (decideHeld(held, { roleId }, scope, now, ctx.index.permissionsOf).length > 0) return true;
+    if (ctx.index.decide(id, { roleId }, scope, now, false).length > 0) return true;
   }
   return false;
 }

@@ -1,5 +1,5 @@
 import type { CheckInput, CheckResult, EffectiveAccess } from '../contract/check.ts';
-import { decide, decideHeld, grantLive, type Wanted } from '../domain/access.ts';
+import { decide, grantLive, type Wanted } from '../domain/access.ts';
 import { invalid, notFound } from '../domain/errors.ts';
 import { parseScope, ROOT_SCOPE } from '../domain/scope.ts';
 import { grantsAt } from './access-history.ts';
@@ -50,7 +50,7 @@ export async function check(ctx: ServiceContext, input: CheckInput): Promise<Che
 
 /** The synchronous hot path (also used by AuthZEN and the benchmark). */
 export function checkNow(ctx: ServiceContext, principalId: string, wanted: Wanted, scope: string, at: number, evaluatedAt: string): CheckResult {
-  const via = decideHeld(ctx.index.held(principalId), wanted, scope, at, ctx.index.permissionsOf, true);
+  const via = ctx.index.decide(principalId, wanted, scope, at, true);
   return via.length > 0 ? { allowed: true, via, evaluatedAt } : { allowed: false, via, evaluatedAt, reason: 'no_assignment' };
 }
 

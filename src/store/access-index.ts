@@ -1,4 +1,5 @@
-import { EMPTY_HELD, NameTable, overlap, packHeld, type Grant, type Held, type HeldSet } from '../domain/access.ts';
+import { NameTable, overlap, type Grant, type Held, type Via, type Wanted } from '../domain/access.ts';
+import { HeldTable } from '../domain/held-table.ts';
 import { ROLE } from '../domain/roles.ts';
 import { groupOfScope } from '../domain/scope.ts';
 import type { Db } from './db.ts';
@@ -70,14 +71,16 @@ export class AccessIndex {
   private appIdToId = new Map<string, string>();
   private rolePerms = new Map<string, string[]>();
   private tokens = new Map<string, TokenState>();
-  /**
-   * Per principal, every active grant it holds directly or through its groups, in one flat
-   * list: a check is one map lookup and a short scan. Rebuilt lazily; an entry is dropped
-   * whenever the principal's grants, its memberships or its groups' grants change.
-   */
-  private heldCache = new Map<string, HeldSet>();
   /** Role ids and scopes as numbers, for the packed held sets (only ever grows: names are few). */
   private readonly names = new NameTable();
+  /**
+   * Per principal, every active grant it holds directly or through its groups, packed in one
+   * flat block: a check is one table lookup and a short scan (src/domain/held-table.ts says
+   * why it is not a Map). Built lazily on the principal's first check; dropped whenever the
+   * principal's grants, its memberships or its groups' grants change (forget), and rebuilt on
+   * the next check.
+   */
+  private readonly heldTable = new HeldTable(this.names);
   private lastSeq = 0;
   private syncing: Promise<void> = Promise.resolve();
   private timer: NodeJS.Timeout | undefined;
@@ -94,7 +97,7 @@ export class AccessIndex {
     const head = await db.selectFrom('audit_events').select((eb) => eb.fn.max('seq').as('seq')).executeTakeFirst();
     this.lastSeq = Number(head?.seq ?? 0);
     this.grantsByPrincipal.clear(); this.grantById.clear(); this.groupsOfMember.clear(); this.membersOfGroup.clear(); this.pimMembershipsOf.clear(); this.pimMembersOfGroup.clear();
-    this.principals.clear(); this.upnToId.clear(); this.appIdToId.clear(); this.rolePerms.clear(); this.tokens.clear(); this.heldCache.clear();
+    this.principals.clear(); this.upnToId.clear(); this.appIdToId.clear(); this.rolePerms.clear(); this.tokens.clear(); this.heldTable.clear();
 
     for (const u of await db.selectFrom('users').select(['id', 'upn_lower', 'enabled', 'deleted_at']).execute()) this.setUser(u);
     for (const sp of await db.selectFrom('service_principals').select(['id', 'app_id', 'enabled', 'deleted_at']).execute()) this.setSp(sp);
@@ -231,14 +234,14 @@ export class AccessIndex {
     let ms = this.membersOfGroup.get(groupId);
     if (!ms) { ms = new Set(); this.membersOfGroup.set(groupId, ms); }
     ms.add(memberId);
-    this.heldCache.delete(memberId);
+    this.heldTable.invalidate(memberId);
   }
 
   /** Drops cached held-lists that include this principal's grants: its own and its members'. */
   private forget(principalId: string): void {
-    this.heldCache.delete(principalId);
-    for (const m of this.membersOfGroup.get(principalId) ?? []) this.heldCache.delete(m);
-    for (const m of this.pimMembersOfGroup.get(principalId) ?? []) this.heldCache.delete(m);
+    this.heldTable.invalidate(principalId);
+    for (const m of this.membersOfGroup.get(principalId) ?? []) this.heldTable.invalidate(m);
+    for (const m of this.pimMembersOfGroup.get(principalId) ?? []) this.heldTable.invalidate(m);
   }
 
   private putGrant(g: Grant): void {
@@ -284,28 +287,36 @@ export class AccessIndex {
   roleExists(roleId: string): boolean { return this.rolePerms.has(roleId); }
   token(hash: string): TokenState | undefined { return this.tokens.get(hash); }
 
-  /** Every active grant the principal holds, directly first, then through its groups. */
-  held(principalId: string): HeldSet {
-    const cached = this.heldCache.get(principalId);
-    if (cached !== undefined) return cached;
+  /**
+   * The check path: the decision over every active grant the principal holds (directly or
+   * through its groups), live at `at`, at `scope` or above, for the wanted role or permission.
+   * Reads only the held table; builds the principal's entry on its first check.
+   */
+  decide(principalId: string, wanted: Wanted, scope: string, at: number, all: boolean): Via[] {
+    let slot = this.heldTable.find(principalId);
+    if (slot < 0) slot = this.heldTable.put(principalId, this.heldList(principalId));
+    return this.heldTable.decide(slot, wanted, scope, at, this.permissionsOf, all);
+  }
+
+  /** The held table's size and garbage (diagnostics and tests). */
+  heldStats(): ReturnType<HeldTable['stats']> { return this.heldTable.stats(); }
+
+  /** What the principal holds, from the grant and membership maps: what a held-table entry is built from. */
+  private heldList(principalId: string): Held[] {
     const direct = this.grantsByPrincipal.get(principalId);
     const groups = this.groupsOf(principalId);
     const memberships = this.pimMembershipsOf.get(principalId);
-    let held = EMPTY_HELD;
-    if (direct !== undefined || groups.length > 0 || memberships !== undefined) {
-      const list: Held[] = (direct ?? NO_GRANTS).map((grant) => ({ grant, groupId: null }));
-      for (const groupId of groups) for (const grant of this.grantsByPrincipal.get(groupId) ?? NO_GRANTS) list.push({ grant, groupId });
-      // Through a time-bound membership the group's grants hold only while both do.
-      for (const m of memberships ?? NO_GRANTS) {
-        const groupId = groupOfScope(m.scope) ?? '';
-        const g = this.principals.get(groupId);
-        if (g?.roleAssignable !== true || g.deleted) continue;
-        for (const grant of this.grantsByPrincipal.get(groupId) ?? NO_GRANTS) list.push({ grant, groupId, window: overlap(grant, m) });
-      }
-      held = packHeld(list, this.names);
+    if (direct === undefined && groups.length === 0 && memberships === undefined) return [];
+    const list: Held[] = (direct ?? NO_GRANTS).map((grant) => ({ grant, groupId: null }));
+    for (const groupId of groups) for (const grant of this.grantsByPrincipal.get(groupId) ?? NO_GRANTS) list.push({ grant, groupId });
+    // Through a time-bound membership the group's grants hold only while both do.
+    for (const m of memberships ?? NO_GRANTS) {
+      const groupId = groupOfScope(m.scope) ?? '';
+      const g = this.principals.get(groupId);
+      if (g?.roleAssignable !== true || g.deleted) continue;
+      for (const grant of this.grantsByPrincipal.get(groupId) ?? NO_GRANTS) list.push({ grant, groupId, window: overlap(grant, m) });
     }
-    this.heldCache.set(principalId, held);
-    return held;
+    return list;
   }
 
   /** Role-assignable groups the principal is a current member of (not deleted). */
