@@ -107,7 +107,8 @@ export async function buildApp(deps: Deps): Promise<App> {
   await app.register(rateLimit, {
     global: false,
     store: clockedRateLimitStore(deps.clock),
-    keyGenerator: (req) => req.ctx.actor.tokenId ?? req.ip,
+    // Per credential (a token, or a signed-in session: people behind one NAT are not one caller); the address only for anonymous calls.
+    keyGenerator: (req) => req.ctx.actor.tokenId ?? (req.ctx.actor.sessionId !== undefined ? `session:${req.ctx.actor.sessionId}` : req.ip),
     errorResponseBuilder: (_req, ctx) => ({ statusCode: 429, error: { code: 'request.rate_limited', message: `Rate limit exceeded: retry in ${ctx.after}.`, details: { limit: ctx.max } } }),
   });
   await app.register(swagger, {

@@ -9,6 +9,7 @@ import { sql } from 'kysely';
 import { AUDIT_CSV_COLUMNS } from '../../src/contract/audit.ts';
 import { ROLE } from '../../src/domain/roles.ts';
 import { exportAudit } from '../../src/services/export-audit.ts';
+import { AUDIT_WALKS_PER_MINUTE } from '../../src/http/routes/audit.ts';
 import { ENGINE, startWithAdmin, type Api, type Paged, type Res } from '../helpers/harness.ts';
 import { userWithToken } from '../helpers/factories.ts';
 
@@ -224,6 +225,21 @@ describe(`audit (${ENGINE})`, () => {
       assert.equal(cli.code, 0, cli.stderr);
       assert.equal(JSON.parse(cli.stdout).ok, true);
     }
+  });
+
+  test('verify and export are capped per caller (each walks the whole log)', async () => {
+    h.clock.advance(61_000); // a fresh window: the tests above verified and exported too
+    for (const url of ['/api/v1/audit/verify', '/api/v1/audit/export?format=jsonl']) {
+      for (let i = 0; i < AUDIT_WALKS_PER_MINUTE; i++) assert.equal((await h.admin.get(url)).status, 200, `${url}: call ${i + 1}`);
+      const over = await h.admin.get(url);
+      assert.equal(over.status, 429, url);
+      assert.equal(over.body.error.code, 'request.rate_limited');
+      assert.match(over.body.error.message, /retry/);
+    }
+    const other = await h.admin.post('/api/v1/tokens', { name: 'another reader', scopes: ['api'] });
+    assert.equal((await h.anon.as(other.body.token).get('/api/v1/audit/verify')).status, 200, 'another caller has its own budget');
+    h.clock.advance(61_000);
+    assert.equal((await h.admin.get('/api/v1/audit/verify')).status, 200, 'the window moves with the clock');
   });
 });
 
