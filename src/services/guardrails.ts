@@ -13,8 +13,11 @@ export interface Holders {
 }
 
 /**
- * Enabled, live users holding `roleId` at `/` now, directly or through a role-assignable group.
- * Read inside the write transaction, so it sees the change about to be committed.
+ * Enabled, live users holding `roleId` at `/` now, directly, through a role-assignable group,
+ * or through a PIM for Groups membership of such a group (a Group Member schedule at
+ * `/groups/{id}`: it holds the group's role only while both are live, and actively only when
+ * both are active, as the check index decides). Read inside the write transaction, so it sees
+ * the change about to be committed.
  */
 export async function holdersOf(tx: Pick<Tx, 'nowMs'> & { db: Kysely<Database> }, roleId: string): Promise<Holders> {
   const now = tx.nowMs;
@@ -33,6 +36,26 @@ export async function holdersOf(tx: Pick<Tx, 'nowMs'> & { db: Kysely<Database> }
   for (const r of [...direct, ...viaGroup]) {
     (r.kind === 'active' ? out.active : out.eligible).add(r.id);
     if (r.kind === 'active' && r.end_at === null) out.permanent.add(r.id);
+  }
+  // PIM for Groups: a membership schedule and the group's role schedule, both live now (the
+  // membership's scope names the group; matched here rather than by concatenating in SQL).
+  const groupGrants = await base().innerJoin('groups as g', 'g.id', 's.principal_id')
+    .where('g.deleted_at', 'is', null).where('g.role_assignable', '=', 1)
+    .select(['g.id', 's.kind', 's.end_at']).execute();
+  if (groupGrants.length === 0) return out;
+  const grantsOf = new Map<string, typeof groupGrants>();
+  for (const g of groupGrants) grantsOf.set(`/groups/${g.id}`, [...(grantsOf.get(`/groups/${g.id}`) ?? []), g]);
+  const memberships = await tx.db.selectFrom('schedules as m').innerJoin('users as u', 'u.id', 'm.principal_id')
+    .where('m.role_id', '=', ROLE.groupMember).where('m.scope', 'in', [...grantsOf.keys()]).where('m.ended_at', 'is', null)
+    .where('m.start_at', '<=', now).where((eb) => eb.or([eb('m.end_at', 'is', null), eb('m.end_at', '>', now)]))
+    .where('u.enabled', '=', 1).where('u.deleted_at', 'is', null)
+    .select(['u.id', 'm.scope', 'm.kind', 'm.end_at']).execute();
+  for (const m of memberships) {
+    for (const g of grantsOf.get(m.scope) ?? []) {
+      const active = m.kind === 'active' && g.kind === 'active';
+      (active ? out.active : out.eligible).add(m.id);
+      if (active && m.end_at === null && g.end_at === null) out.permanent.add(m.id);
+    }
   }
   return out;
 }
