@@ -243,3 +243,10 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
 }
+
+/** The file of a `sqlite:<path>` database URL (undefined for PostgreSQL and for `sqlite::memory:`). */
+export function sqliteFileOf(databaseUrl: string): string | undefined {
+  if (!databaseUrl.startsWith('sqlite:')) return undefined;
+  const file = databaseUrl.slice('sqlite:'.length);
+  return file === ':memory:' ? undefined : file;
+}

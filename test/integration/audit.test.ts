@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -47,9 +47,9 @@ function parseCsv(text: string): string[][] {
 }
 
 /** `pim audit …` in a child process against the harness's database (SQLite only: a per-test PostgreSQL schema has no URL). */
-function pim(h: H, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+function pim(h: H, args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, ['bin/pim.mjs', ...args], { cwd: ROOT, env: { ...process.env, PIM_DATABASE_URL: h.db.url, PIM_LOG_LEVEL: 'warn' } }, (err, stdout, stderr) => {
+    execFile(process.execPath, ['bin/pim.mjs', ...args], { cwd: ROOT, env: { ...process.env, PIM_DATABASE_URL: h.db.url, PIM_LOG_LEVEL: 'warn', ...env } }, (err, stdout, stderr) => {
       resolve({ code: err ? Number(err.code ?? 1) : 0, stdout, stderr });
     });
   });
@@ -224,6 +224,20 @@ describe(`audit (${ENGINE})`, () => {
       const cli = await pim(h, ['audit', 'verify', '--local', '--json']);
       assert.equal(cli.code, 0, cli.stderr);
       assert.equal(JSON.parse(cli.stdout).ok, true);
+      // A wrong path is an error, never a new empty database that verifies as intact.
+      const dir = mkdtempSync(path.join(tmpdir(), 'openpim-missing-'));
+      try {
+        const missing = path.join(dir, 'nowhere', 'openpim.db');
+        const wrong = await pim(h, ['audit', 'verify', '--local', '--json'], { PIM_DATABASE_URL: `sqlite:${missing}` });
+        assert.equal(wrong.code, 2, wrong.stderr);
+        assert.match(wrong.stderr, /No database at .*openpim\.db/);
+        assert.equal(wrong.stdout, '');
+        assert.equal(existsSync(missing), false, 'nothing was created');
+        const exportWrong = await pim(h, ['audit', 'export', '--format', 'jsonl', '--local'], { PIM_DATABASE_URL: `sqlite:${missing}` });
+        assert.equal(exportWrong.code, 2, exportWrong.stderr);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
     }
   });
 
