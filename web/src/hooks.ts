@@ -44,3 +44,29 @@ export function usePolling(tick: () => void, ms: number, active: boolean): void 
     return () => { window.removeEventListener('focus', onFocus); if (t !== undefined) window.clearInterval(t); };
   }, [ms, active]);
 }
+
+export interface Action {
+  busy: boolean;
+  error: string | null;
+  setError: (message: string | null) => void;
+  /** Runs `fn` once: busy meanwhile, the previous error cleared, a failure's message shown. */
+  run: (fn: () => Promise<void>) => Promise<void>;
+}
+
+/** The busy flag and error message of a form or button that calls the API; `show` words a failure. */
+export function useAction(show: (err: unknown) => string = messageOf): Action {
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const run = useCallback(async (fn: () => Promise<void>) => {
+    setBusy(true);
+    setError(null);
+    try {
+      await fn();
+    } catch (err) {
+      setError(show(err));
+    } finally {
+      setBusy(false);
+    }
+  }, [show]);
+  return { busy, error, setError, run };
+}

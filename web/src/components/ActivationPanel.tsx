@@ -2,10 +2,12 @@ import { useEffect, useState, type FormEvent } from 'react';
 import { ApiError, messageOf, stepUpNow } from '../api.ts';
 import { activateBundle } from '../bundles.ts';
 import { describeMinutes, describeScope, durationChoices, durationMinutes, formatDateTime, localInputToIso, minutesToIso } from '../format.ts';
+import { useAction } from '../hooks.ts';
 import { submitBatch, submitRequest, type CreateRequest, type PimRequest, type Requirements, type RoleAssignment } from '../requests.ts';
 import type { User } from '../session.tsx';
 import { Dialog } from './Dialog.tsx';
 import { Field } from './Field.tsx';
+import { FormActions } from './FormActions.tsx';
 import { ErrorMessage, Loading } from './Status.tsx';
 
 interface Check { row: RoleAssignment; requirements?: Requirements; error?: string }
@@ -48,9 +50,8 @@ export function ActivationPanel({ me, rows, bundle, onClose, onDone }: {
   const [justification, setJustification] = useState('');
   const [ticketNumber, setTicketNumber] = useState('');
   const [ticketSystem, setTicketSystem] = useState('');
-  const [error, setError] = useState<string | null>(null);
+  const { busy, error, setError, run } = useAction();
   const [itemErrors, setItemErrors] = useState<string[]>([]);
-  const [busy, setBusy] = useState(false);
 
   const base = (row: RoleAssignment): CreateRequest => ({ action: 'selfActivate', principalId: me.id, roleId: row.roleId, scope: single !== undefined ? scope.trim() : row.scope });
 
@@ -119,17 +120,11 @@ export function ActivationPanel({ me, rows, bundle, onClose, onDone }: {
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     if (checks === null) return;
-    setBusy(true);
-    setError(null);
     setItemErrors([]);
-    try {
+    await run(async () => {
       const ok = checks.filter((c) => c.error === undefined).map((c) => c.row);
       if (single !== undefined) await submitOne(single); else await submitMany(ok);
-    } catch (err) {
-      setError(messageOf(err));
-    } finally {
-      setBusy(false);
-    }
+    });
   };
 
   return (
@@ -183,10 +178,8 @@ export function ActivationPanel({ me, rows, bundle, onClose, onDone }: {
           </section>
           <ErrorMessage message={error} />
           {itemErrors.length > 0 && <div className="error" role="alert"><ul className="plain">{itemErrors.map((m) => <li key={m}>{m}</li>)}</ul></div>}
-          <div className="actions">
-            <button type="submit" disabled={busy || checks.every((c) => c.error !== undefined) && single === undefined}>{busy ? 'Submitting…' : need.approval ? 'Request activation' : 'Activate'}</button>
-            <button type="button" className="secondary" onClick={onClose}>Cancel</button>
-          </div>
+          <FormActions busy={busy} disabled={checks.every((c) => c.error !== undefined) && single === undefined}
+            label={need.approval ? 'Request activation' : 'Activate'} busyLabel="Submitting…" onCancel={onClose} />
         </form>
       )}
       {checks === null && <ErrorMessage message={error} />}

@@ -1,10 +1,10 @@
 import { useState, type FormEvent } from 'react';
-import { messageOf } from '../api.ts';
 import { deleteBundle, saveBundle, type Bundle } from '../bundles.ts';
-import type { Loaded } from '../hooks.ts';
+import { useAction, type Loaded } from '../hooks.ts';
 import { describeScope } from '../format.ts';
 import type { RoleAssignment } from '../requests.ts';
 import { Dialog } from './Dialog.tsx';
+import { FormActions } from './FormActions.tsx';
 import { Empty, ErrorMessage, Loading } from './Status.tsx';
 
 const roleOf = (r: RoleAssignment) => r.roleDisplayName ?? r.roleId;
@@ -16,22 +16,15 @@ export interface BundleTarget { roleId: string; scope: string; name: string; row
 export function SaveBundleDialog({ rows, onClose, onSaved }: { rows: RoleAssignment[]; onClose: () => void; onSaved: (b: Bundle) => void }) {
   const [name, setName] = useState('');
   const [description, setDescription] = useState('');
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, run } = useAction();
   const submit = async (e: FormEvent) => {
     e.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
+    await run(async () => {
       onSaved(await saveBundle({
         name: name.trim(), ...(description.trim() !== '' ? { description: description.trim() } : {}),
         items: rows.map((r) => ({ roleId: r.roleId, scope: r.scope })),
       }));
-    } catch (err) {
-      setError(messageOf(err));
-    } finally {
-      setBusy(false);
-    }
+    });
   };
   return (
     <Dialog title="Save as bundle" onClose={onClose}>
@@ -46,10 +39,7 @@ export function SaveBundleDialog({ rows, onClose, onSaved }: { rows: RoleAssignm
           <textarea value={description} onChange={(e) => setDescription(e.target.value)} maxLength={500} rows={2} />
         </label>
         <ErrorMessage message={error} />
-        <div className="actions">
-          <button type="submit" disabled={busy}>{busy ? 'Saving…' : 'Save bundle'}</button>
-          <button type="button" className="secondary" onClick={onClose}>Cancel</button>
-        </div>
+        <FormActions busy={busy} label="Save bundle" onCancel={onClose} />
       </form>
     </Dialog>
   );
@@ -63,23 +53,14 @@ export function BundleList({ bundles, targetsOf, onActivate, onDeleted }: {
   onDeleted: (b: Bundle) => void;
 }) {
   const [deleting, setDeleting] = useState<Bundle | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, setError, run } = useAction();
   const items = bundles.data?.items ?? [];
 
-  const remove = async (b: Bundle) => {
-    setBusy(true);
-    setError(null);
-    try {
-      await deleteBundle(b.id);
-      setDeleting(null);
-      onDeleted(b);
-    } catch (err) {
-      setError(messageOf(err));
-    } finally {
-      setBusy(false);
-    }
-  };
+  const remove = (b: Bundle) => run(async () => {
+    await deleteBundle(b.id);
+    setDeleting(null);
+    onDeleted(b);
+  });
 
   return (
     <section className="card bundles" aria-labelledby="bundles-title">

@@ -3,6 +3,7 @@ import { messageOf } from '../api.ts';
 import { decide, type PimRequest } from '../requests.ts';
 import { Dialog } from './Dialog.tsx';
 import { Field } from './Field.tsx';
+import { FormActions } from './FormActions.tsx';
 
 /** Approve or deny one or several requests with one justification; each is decided on its own. */
 export function DecisionDialog({ requests, decision, label, onClose, onDone }: {
@@ -39,10 +40,7 @@ export function DecisionDialog({ requests, decision, label, onClose, onDone }: {
           <textarea value={justification} onChange={(e) => setJustification(e.target.value)} maxLength={500} rows={3} required={decision === 'deny'} />
         </Field>
         {errors.length > 0 && <div className="error" role="alert"><ul className="plain">{errors.map((m) => <li key={m}>{m}</li>)}</ul></div>}
-        <div className="actions">
-          <button type="submit" className={decision === 'deny' ? 'danger' : ''} disabled={busy}>{busy ? 'Saving…' : verb}</button>
-          <button type="button" className="secondary" onClick={onClose}>Cancel</button>
-        </div>
+        <FormActions busy={busy} label={verb} className={decision === 'deny' ? 'danger' : ''} onCancel={onClose} />
       </form>
     </Dialog>
   );

@@ -1,9 +1,10 @@
 import { useState, type FormEvent } from 'react';
-import { messageOf } from '../api.ts';
 import { describeScope, formatDateTime } from '../format.ts';
+import { useAction } from '../hooks.ts';
 import { submitRequest, type RoleAssignment } from '../requests.ts';
 import type { User } from '../session.tsx';
 import { Dialog } from './Dialog.tsx';
+import { FormActions } from './FormActions.tsx';
 import { ErrorMessage } from './Status.tsx';
 
 /**
@@ -12,22 +13,15 @@ import { ErrorMessage } from './Status.tsx';
  */
 export function RequestChangeDialog({ me, row, action, onClose, onDone }: { me: User; row: RoleAssignment; action: 'selfExtend' | 'selfRenew'; onClose: () => void; onDone: (message: string) => void }) {
   const [justification, setJustification] = useState('');
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, run } = useAction();
   const verb = action === 'selfExtend' ? 'Extend' : 'Renew';
   const name = row.roleDisplayName ?? row.roleId;
   const submit = async (e: FormEvent) => {
     e.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
+    await run(async () => {
       await submitRequest({ action, principalId: me.id, roleId: row.roleId, kind: row.kind, targetScheduleId: row.scheduleId, ...(justification.trim() !== '' ? { justification: justification.trim() } : {}) });
       onDone(`${name}: ${verb.toLowerCase()} request sent, pending approval by an administrator.`);
-    } catch (err) {
-      setError(messageOf(err));
-    } finally {
-      setBusy(false);
-    }
+    });
   };
   return (
     <Dialog title={`${verb} ${name}`} onClose={onClose}>
@@ -40,10 +34,7 @@ export function RequestChangeDialog({ me, row, action, onClose, onDone }: { me: 
           <textarea value={justification} onChange={(e) => setJustification(e.target.value)} maxLength={500} rows={3} required />
         </label>
         <ErrorMessage message={error} />
-        <div className="actions">
-          <button type="submit" disabled={busy}>{busy ? 'Sending…' : `Request ${verb.toLowerCase()}`}</button>
-          <button type="button" className="secondary" onClick={onClose}>Cancel</button>
-        </div>
+        <FormActions busy={busy} label={`Request ${verb.toLowerCase()}`} busyLabel="Sending…" onCancel={onClose} />
       </form>
     </Dialog>
   );

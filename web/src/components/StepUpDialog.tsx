@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState, type FormEvent } from 'react';
 import type { SessionInfo } from '../../../src/contract/auth.ts';
-import { api, messageOf, setStepUpPrompt, type ApiError } from '../api.ts';
+import { api, setStepUpPrompt, type ApiError } from '../api.ts';
+import { useAction } from '../hooks.ts';
 import { useProviders } from '../providers.ts';
 import { useSession } from '../session.tsx';
 import type { MfaMethodView } from '../types.ts';
@@ -22,8 +23,7 @@ export function StepUpDialog() {
   const inflight = useRef<Promise<boolean> | null>(null);
   const [useRecovery, setUseRecovery] = useState(false);
   const [code, setCode] = useState('');
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, setError, run } = useAction();
   /** The user's methods, to offer the passkey when there is one; null while loading (or unknown). */
   const [methods, setMethods] = useState<MfaMethodView[] | null>(null);
 
@@ -65,30 +65,16 @@ export function StepUpDialog() {
   const showCode = recovery || hasTotp;
   const submit = async (e: FormEvent) => {
     e.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
+    await run(async () => {
       const body = recovery ? { recoveryCode: code.trim() } : { totp: code.trim() };
       session.adopt(await api.post<SessionInfo>('/api/v1/auth/mfa', body, { stepUp: false }));
       finish(true);
-    } catch (err) {
-      setError(messageOf(err));
-    } finally {
-      setBusy(false);
-    }
+    });
   };
-  const withPasskey = async () => {
-    setBusy(true);
-    setError(null);
-    try {
-      session.adopt(await stepUpWithPasskey());
-      finish(true);
-    } catch (err) {
-      setError(messageOf(err));
-    } finally {
-      setBusy(false);
-    }
-  };
+  const withPasskey = () => run(async () => {
+    session.adopt(await stepUpWithPasskey());
+    finish(true);
+  });
   const maxAge = pending.reason.details.maxAgeMinutes;
   const stale = pending.reason.details.reason === 'stale' && typeof maxAge === 'number';
   const returnTo = window.location.pathname + window.location.search;

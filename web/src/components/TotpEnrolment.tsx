@@ -2,6 +2,7 @@ import { useEffect, useId, useState, type FormEvent } from 'react';
 import { api, call, messageOf } from '../api.ts';
 import { useSession } from '../session.tsx';
 import type { ConfirmedTotp, TotpEnrolmentAnswer } from '../types.ts';
+import { FormActions } from './FormActions.tsx';
 import { ErrorMessage, Loading } from './Status.tsx';
 
 /**
@@ -65,10 +66,8 @@ export function TotpEnrolment({ heading, name = 'Authenticator app', onDone, onC
         <input value={code} onChange={(e) => setCode(e.target.value)} required inputMode="numeric" pattern="[0-9]{6}" maxLength={6} autoComplete="one-time-code" />
       </label>
       <ErrorMessage message={error} />
-      <div className="actions">
-        <button type="submit" disabled={busy || enrolment === null}>{busy ? 'Checking…' : 'Confirm'}</button>
-        {onCancel !== undefined && <button type="button" className="secondary" onClick={() => void cancel()}>Cancel</button>}
-      </div>
+      <FormActions busy={busy} disabled={enrolment === null} label="Confirm" busyLabel="Checking…"
+        onCancel={onCancel === undefined ? undefined : () => void cancel()} />
     </form>
   );
 }

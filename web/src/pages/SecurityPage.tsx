@@ -2,10 +2,11 @@ import { useState, type FormEvent } from 'react';
 import { api, messageOf } from '../api.ts';
 import { Dialog } from '../components/Dialog.tsx';
 import { Field } from '../components/Field.tsx';
+import { FormActions } from '../components/FormActions.tsx';
 import { Empty, ErrorMessage, Loading, Notice } from '../components/Status.tsx';
 import { TotpEnrolment } from '../components/TotpEnrolment.tsx';
 import { formatDateTime } from '../format.ts';
-import { useLoad } from '../hooks.ts';
+import { useAction, useLoad } from '../hooks.ts';
 import { useSession } from '../session.tsx';
 import type { MfaMethodView, RecoveryCodesAnswer } from '../types.ts';
 import { passkeysSupported, registerPasskey } from '../webauthn.ts';
@@ -197,20 +198,13 @@ export function SecurityPage() {
 
 function RenameDialog({ method, onClose, onDone }: { method: MfaMethodView; onClose: () => void; onDone: (name: string) => void }) {
   const [name, setName] = useState(method.name);
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, run } = useAction();
   const submit = async (e: FormEvent) => {
     e.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
+    await run(async () => {
       const m = await api.patch<MfaMethodView>(`/api/v1/me/mfa/${encodeURIComponent(method.id)}`, { name: name.trim() });
       onDone(m.name);
-    } catch (err) {
-      setError(messageOf(err));
-    } finally {
-      setBusy(false);
-    }
+    });
   };
   return (
     <Dialog title={`Rename ${method.name}`} onClose={onClose}>
@@ -219,10 +213,7 @@ function RenameDialog({ method, onClose, onDone }: { method: MfaMethodView; onCl
           <input value={name} onChange={(e) => setName(e.target.value)} required maxLength={100} autoFocus />
         </label>
         <ErrorMessage message={error} />
-        <div className="actions">
-          <button type="submit" disabled={busy}>{busy ? 'Saving…' : 'Save'}</button>
-          <button type="button" className="secondary" onClick={onClose}>Cancel</button>
-        </div>
+        <FormActions busy={busy} label="Save" onCancel={onClose} />
       </form>
     </Dialog>
   );

@@ -4,8 +4,10 @@ import type { SessionInfo } from '../../../src/contract/auth.ts';
 import type { SetupStatus } from '../../../src/contract/setup.ts';
 import { api, messageOf } from '../api.ts';
 import { Field } from '../components/Field.tsx';
+import { FormActions } from '../components/FormActions.tsx';
 import { ErrorMessage, Loading } from '../components/Status.tsx';
 import { TotpEnrolment } from '../components/TotpEnrolment.tsx';
+import { useAction } from '../hooks.ts';
 import { navigate, useLocation } from '../router.tsx';
 import { useSession } from '../session.tsx';
 
@@ -46,21 +48,14 @@ function AccountStep({ initialCode, onDone }: { initialCode: string; onDone: (in
   const [displayName, setDisplayName] = useState('');
   const [password, setPassword] = useState('');
   const [confirm, setConfirm] = useState('');
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, setError, run } = useAction();
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     if (password !== confirm) { setError('The two passwords differ.'); return; }
-    setBusy(true);
-    setError(null);
-    try {
+    await run(async () => {
       onDone(await api.post<SessionInfo>('/api/v1/setup', { code: code.trim(), userPrincipalName: upn.trim(), displayName: displayName.trim(), password }));
-    } catch (err) {
-      setError(messageOf(err));
-    } finally {
-      setBusy(false);
-    }
+    });
   };
 
   return (
@@ -86,7 +81,7 @@ function AccountStep({ initialCode, onDone }: { initialCode: string; onDone: (in
         <input type="password" value={confirm} onChange={(e) => setConfirm(e.target.value)} required autoComplete="new-password" />
       </label>
       <ErrorMessage message={error} />
-      <div className="actions"><button type="submit" disabled={busy}>{busy ? 'Creating…' : 'Create administrator'}</button></div>
+      <FormActions busy={busy} label="Create administrator" busyLabel="Creating…" />
     </form>
   );
 }

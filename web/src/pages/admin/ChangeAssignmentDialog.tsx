@@ -1,8 +1,10 @@
 import { useState, type FormEvent } from 'react';
 import { Dialog } from '../../components/Dialog.tsx';
+import { FormActions } from '../../components/FormActions.tsx';
 import { ScheduleFields, scheduleInput, type ScheduleChoice } from '../../components/ScheduleFields.tsx';
 import { ErrorMessage } from '../../components/Status.tsx';
 import { describeScope, formatDateTime, isoToLocalInput } from '../../format.ts';
+import { useAction } from '../../hooks.ts';
 import { submitRequest, type RoleAssignment } from '../../requests.ts';
 import { explain } from './wizard-errors.ts';
 
@@ -28,26 +30,19 @@ export function ChangeAssignmentDialog({ row, action, onClose, onDone }: { row: 
   const withStart = action === 'adminRenew' || future;
   const [kind, setKind] = useState(row.kind);
   const [justification, setJustification] = useState('');
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, run } = useAction(explain);
   const who = principalOf(row);
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
+    await run(async () => {
       await submitRequest({
         action, kind: action === 'adminRenew' ? kind : row.kind, principalId: row.principalId, roleId: row.roleId, scope: row.scope, targetScheduleId: row.scheduleId,
         ...(action !== 'adminRemove' ? { schedule: scheduleInput(choice, withStart) } : {}),
         ...(justification.trim() !== '' ? { justification: justification.trim() } : {}),
       });
       onDone(`${who}: ${action === 'adminRemove' ? 'assignment removed' : action === 'adminRenew' ? 'assignment renewed' : action === 'adminExtend' ? 'assignment extended' : 'assignment updated'}.`);
-    } catch (err) {
-      setError(explain(err));
-    } finally {
-      setBusy(false);
-    }
+    });
   };
 
   return (
@@ -67,10 +62,7 @@ export function ChangeAssignmentDialog({ row, action, onClose, onDone }: { row: 
           <textarea value={justification} onChange={(e) => setJustification(e.target.value)} maxLength={500} rows={2} />
         </label>
         <ErrorMessage message={error} />
-        <div className="actions">
-          <button type="submit" className={action === 'adminRemove' ? 'danger' : ''} disabled={busy}>{busy ? 'Saving…' : TITLE[action]}</button>
-          <button type="button" className="secondary" onClick={onClose}>Cancel</button>
-        </div>
+        <FormActions busy={busy} label={TITLE[action]} className={action === 'adminRemove' ? 'danger' : ''} onCancel={onClose} />
       </form>
     </Dialog>
   );

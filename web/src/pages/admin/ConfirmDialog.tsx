@@ -1,7 +1,7 @@
-import { useState, type ReactNode } from 'react';
-import { messageOf } from '../../api.ts';
+import type { ReactNode } from 'react';
 import { Dialog } from '../../components/Dialog.tsx';
 import { ErrorMessage } from '../../components/Status.tsx';
+import { useAction } from '../../hooks.ts';
 
 /**
  * Asks before a destructive change and makes it; a refusal (a guardrail, a role still
@@ -11,19 +11,15 @@ export function ConfirmDialog({ title, confirm, children, onConfirm, onClose, on
   title: string; confirm: string; children: ReactNode;
   onConfirm: () => Promise<unknown>; onClose: () => void; onDone: () => void;
 }) {
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
-  const run = async () => {
-    setBusy(true); setError(null);
-    try { await onConfirm(); onDone(); } catch (err) { setError(messageOf(err)); } finally { setBusy(false); }
-  };
+  const { busy, error, run } = useAction();
+  const proceed = () => run(async () => { await onConfirm(); onDone(); });
   return (
     <Dialog title={title} onClose={onClose}>
       <div className="stack">
         {children}
         <ErrorMessage message={error} />
         <div className="actions">
-          <button type="button" className="danger" disabled={busy} onClick={() => void run()}>{busy ? 'Working…' : confirm}</button>
+          <button type="button" className="danger" disabled={busy} onClick={() => void proceed()}>{busy ? 'Working…' : confirm}</button>
           <button type="button" className="secondary" onClick={onClose}>Cancel</button>
         </div>
       </div>

@@ -4,6 +4,7 @@ import { messageOf } from '../../api.ts';
 import { PagedStatus } from '../../components/PagedStatus.tsx';
 import { ErrorMessage, Notice } from '../../components/Status.tsx';
 import { formatDateTime } from '../../format.ts';
+import { useAction } from '../../hooks.ts';
 import { usePaged } from '../../paged.ts';
 import { Link } from '../../router.tsx';
 
@@ -53,17 +54,13 @@ export function DeletedList<T extends Deletable>({ noun, load, restore, href }: 
 
 /** On a deleted item's own page: when it was deleted, and Restore (the API's refusal shown as is). */
 export function DeletedNote({ what, deletedAt, restore, onRestored }: { what: string; deletedAt: string; restore: () => Promise<unknown>; onRestored: () => void }) {
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
-  const run = async () => {
-    setBusy(true); setError(null);
-    try { await restore(); onRestored(); } catch (err) { setError(messageOf(err)); } finally { setBusy(false); }
-  };
+  const { busy, error, run } = useAction();
+  const restoreNow = () => run(async () => { await restore(); onRestored(); });
   return (
     <div className="card stack deleted-note">
       <p><span className="badge">Deleted</span> This {what} was deleted on {formatDateTime(deletedAt)}. {RETENTION}</p>
       <ErrorMessage message={error} />
-      <div className="actions"><button type="button" disabled={busy} onClick={() => void run()}>{busy ? 'Restoring…' : `Restore this ${what}`}</button></div>
+      <div className="actions"><button type="button" disabled={busy} onClick={() => void restoreNow()}>{busy ? 'Restoring…' : `Restore this ${what}`}</button></div>
     </div>
   );
 }

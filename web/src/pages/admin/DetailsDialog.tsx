@@ -1,9 +1,10 @@
 import { useState, type FormEvent } from 'react';
 import type { Details } from '../../admin-api.ts';
-import { messageOf } from '../../api.ts';
 import { Dialog } from '../../components/Dialog.tsx';
 import { Field } from '../../components/Field.tsx';
+import { FormActions } from '../../components/FormActions.tsx';
 import { ErrorMessage } from '../../components/Status.tsx';
+import { useAction } from '../../hooks.ts';
 
 /** Renames a group or administrative unit and edits its description (PATCH); the API checks the values. */
 export function DetailsDialog({ title, nameLabel, initial, onSave, onClose, onSaved }: {
@@ -12,13 +13,11 @@ export function DetailsDialog({ title, nameLabel, initial, onSave, onClose, onSa
 }) {
   const [name, setName] = useState(initial.displayName);
   const [description, setDescription] = useState(initial.description ?? '');
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, run } = useAction();
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     const d: Details = { displayName: name.trim(), description: description.trim() === '' ? null : description.trim() };
-    setBusy(true); setError(null);
-    try { await onSave(d); onSaved(d); } catch (err) { setError(messageOf(err)); } finally { setBusy(false); }
+    await run(async () => { await onSave(d); onSaved(d); });
   };
   return (
     <Dialog title={title} onClose={onClose}>
@@ -27,10 +26,7 @@ export function DetailsDialog({ title, nameLabel, initial, onSave, onClose, onSa
         <Field label={nameLabel}><input value={name} onChange={(e) => setName(e.target.value)} autoComplete="off" /></Field>
         <Field label="Description" hint="Empty removes it."><textarea value={description} onChange={(e) => setDescription(e.target.value)} rows={3} /></Field>
         <ErrorMessage message={error} />
-        <div className="actions">
-          <button type="submit" disabled={busy}>{busy ? 'Saving…' : 'Save'}</button>
-          <button type="button" className="secondary" onClick={onClose}>Cancel</button>
-        </div>
+        <FormActions busy={busy} label="Save" onCancel={onClose} />
       </form>
     </Dialog>
   );

@@ -1,10 +1,11 @@
 import { useState, type FormEvent } from 'react';
 import { adminApi, type Group } from '../../admin-api.ts';
-import { messageOf } from '../../api.ts';
 import { Field } from '../../components/Field.tsx';
+import { FormActions } from '../../components/FormActions.tsx';
 import { PagedStatus } from '../../components/PagedStatus.tsx';
 import { ErrorMessage, Notice } from '../../components/Status.tsx';
 import { Tabs } from '../../components/Tabs.tsx';
+import { useAction } from '../../hooks.ts';
 import { usePaged } from '../../paged.ts';
 import { Link } from '../../router.tsx';
 import { DeletedList } from './Deleted.tsx';
@@ -16,15 +17,13 @@ function CreateGroup({ onCreated }: { onCreated: (g: Group) => void }) {
   const [name, setName] = useState('');
   const [description, setDescription] = useState('');
   const [roleAssignable, setRoleAssignable] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, run } = useAction();
   const submit = async (e: FormEvent) => {
     e.preventDefault();
-    setBusy(true); setError(null);
-    try {
+    await run(async () => {
       onCreated(await adminApi.createGroup({ displayName: name.trim(), roleAssignable, ...(description.trim() !== '' ? { description: description.trim() } : {}) }));
       setName(''); setDescription(''); setRoleAssignable(false);
-    } catch (err) { setError(messageOf(err)); } finally { setBusy(false); }
+    });
   };
   return (
     <form className="card stack" aria-label="New group" onSubmit={(e) => void submit(e)}>
@@ -39,7 +38,7 @@ function CreateGroup({ onCreated }: { onCreated: (g: Group) => void }) {
       </label>
       <span id="role-assignable-hint" className="hint">Chosen now and fixed for good: a group never becomes role-assignable later, nor stops being one. Needs Privileged Role Administrator.</span>
       <ErrorMessage message={error} />
-      <div className="actions"><button type="submit" disabled={busy}>{busy ? 'Creating…' : 'Create group'}</button></div>
+      <FormActions busy={busy} label="Create group" busyLabel="Creating…" />
     </form>
   );
 }

@@ -1,9 +1,10 @@
 import { useState, type FormEvent } from 'react';
 import { adminApi, type Role, type RoleInput } from '../../admin-api.ts';
-import { messageOf } from '../../api.ts';
 import { Dialog } from '../../components/Dialog.tsx';
 import { Field } from '../../components/Field.tsx';
+import { FormActions } from '../../components/FormActions.tsx';
 import { ErrorMessage } from '../../components/Status.tsx';
+import { useAction } from '../../hooks.ts';
 
 /** "record:read\n db:* , x" → ["record:read", "db:*", "x"]: one action a line (commas too), blanks and repeats dropped. */
 export function parsePermissions(text: string): string[] {
@@ -18,17 +19,15 @@ export function RoleForm({ role, onSaved, onCancel }: { role?: Role; onSaved: (r
   const [name, setName] = useState(role?.displayName ?? '');
   const [description, setDescription] = useState(role?.description ?? '');
   const [permissions, setPermissions] = useState((role?.permissions ?? []).join('\n'));
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, run } = useAction();
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     const body: RoleInput = { displayName: name.trim(), description: description.trim() === '' ? null : description.trim(), permissions: parsePermissions(permissions) };
-    setBusy(true); setError(null);
-    try {
+    await run(async () => {
       const saved = role === undefined ? await adminApi.createRole(body) : await adminApi.updateRole(role.id, body);
       if (role === undefined) { setName(''); setDescription(''); setPermissions(''); }
       onSaved(saved);
-    } catch (err) { setError(messageOf(err)); } finally { setBusy(false); }
+    });
   };
   const verb = role === undefined ? 'Create role' : 'Save role';
   return (
@@ -42,10 +41,7 @@ export function RoleForm({ role, onSaved, onCancel }: { role?: Role; onSaved: (r
         <textarea className="role-permissions" value={permissions} onChange={(e) => setPermissions(e.target.value)} rows={5} spellCheck={false} />
       </Field>
       <ErrorMessage message={error} />
-      <div className="actions">
-        <button type="submit" disabled={busy}>{busy ? 'Saving…' : verb}</button>
-        {onCancel !== undefined && <button type="button" className="secondary" onClick={onCancel}>Cancel</button>}
-      </div>
+      <FormActions busy={busy} label={verb} onCancel={onCancel} />
     </form>
   );
 }

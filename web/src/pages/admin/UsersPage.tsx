@@ -2,10 +2,12 @@ import { useState, type FormEvent } from 'react';
 import { adminApi, type DirectoryUser } from '../../admin-api.ts';
 import { messageOf } from '../../api.ts';
 import { Field } from '../../components/Field.tsx';
+import { FormActions } from '../../components/FormActions.tsx';
 import { PagedStatus } from '../../components/PagedStatus.tsx';
 import { ErrorMessage, Notice } from '../../components/Status.tsx';
 import { Tabs } from '../../components/Tabs.tsx';
 import { formatDateTime } from '../../format.ts';
+import { useAction } from '../../hooks.ts';
 import { usePaged } from '../../paged.ts';
 import { Link } from '../../router.tsx';
 import { ConfirmDialog } from './ConfirmDialog.tsx';
@@ -27,15 +29,13 @@ function CreateUser({ onCreated }: { onCreated: (u: DirectoryUser) => void }) {
   const [upn, setUpn] = useState('');
   const [name, setName] = useState('');
   const [mail, setMail] = useState('');
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, run } = useAction();
   const submit = async (e: FormEvent) => {
     e.preventDefault();
-    setBusy(true); setError(null);
-    try {
+    await run(async () => {
       onCreated(await adminApi.createUser({ userPrincipalName: upn.trim(), displayName: name.trim(), ...(mail.trim() !== '' ? { mail: mail.trim() } : {}) }));
       setUpn(''); setName(''); setMail('');
-    } catch (err) { setError(messageOf(err)); } finally { setBusy(false); }
+    });
   };
   return (
     <form className="card stack" aria-label="New user" onSubmit={(e) => void submit(e)}>
@@ -46,7 +46,7 @@ function CreateUser({ onCreated }: { onCreated: (u: DirectoryUser) => void }) {
         <Field label="E-mail (optional)" hint="Where notifications go; the sign-in name when empty."><input type="email" value={mail} onChange={(e) => setMail(e.target.value)} autoComplete="off" /></Field>
       </div>
       <ErrorMessage message={error} />
-      <div className="actions"><button type="submit" disabled={busy}>{busy ? 'Creating…' : 'Create user'}</button></div>
+      <FormActions busy={busy} label="Create user" busyLabel="Creating…" />
     </form>
   );
 }

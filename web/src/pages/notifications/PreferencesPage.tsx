@@ -1,8 +1,8 @@
 import { useEffect, useState, type FormEvent } from 'react';
-import { messageOf } from '../../api.ts';
+import { FormActions } from '../../components/FormActions.tsx';
 import { ErrorMessage, Loading, Notice } from '../../components/Status.tsx';
 import { formatDateTime } from '../../format.ts';
-import { useLoad } from '../../hooks.ts';
+import { useAction, useLoad } from '../../hooks.ts';
 import { notificationsApi } from './common.tsx';
 
 /** My notification preferences: informational mail on or off; approval requests always come. */
@@ -10,28 +10,21 @@ export function PreferencesPage() {
   const prefs = useLoad(() => notificationsApi.preferences(), 'preferences');
   const [informational, setInformational] = useState<boolean | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, run } = useAction();
   const stored = prefs.data?.informationalMail;
   useEffect(() => { if (stored !== undefined) setInformational(stored); }, [stored]);
 
   const save = async (e: FormEvent) => {
     e.preventDefault();
     if (informational === null) return;
-    setBusy(true);
-    setError(null);
     setNotice(null);
-    try {
+    await run(async () => {
       const after = await notificationsApi.setPreferences(informational);
       setNotice(after.informationalMail
         ? 'Saved: you get informational mail again.'
         : 'Saved: no more informational mail. Approval requests addressed to you still come.');
       await prefs.reload();
-    } catch (err) {
-      setError(messageOf(err));
-    } finally {
-      setBusy(false);
-    }
+    });
   };
 
   return (
@@ -54,9 +47,7 @@ export function PreferencesPage() {
           {prefs.data.updatedAt !== null && <p className="muted">Last changed {formatDateTime(prefs.data.updatedAt)}.</p>}
           {notice !== null && <Notice>{notice}</Notice>}
           <ErrorMessage message={error} />
-          <div className="actions">
-            <button type="submit" disabled={busy || informational === stored}>{busy ? 'Saving…' : 'Save'}</button>
-          </div>
+          <FormActions busy={busy} disabled={informational === stored} label="Save" />
         </form>
       )}
     </main>

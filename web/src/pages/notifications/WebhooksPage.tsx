@@ -1,9 +1,10 @@
 import { cloneElement, useId, useRef, useState, type FormEvent, type ReactElement, type ReactNode } from 'react';
 import { messageOf } from '../../api.ts';
 import { Dialog } from '../../components/Dialog.tsx';
+import { FormActions } from '../../components/FormActions.tsx';
 import { Empty, ErrorMessage, Loading, Notice } from '../../components/Status.tsx';
 import { formatDateTime } from '../../format.ts';
-import { useLoad } from '../../hooks.ts';
+import { useAction, useLoad } from '../../hooks.ts';
 import { fieldErrors, notificationsApi, NotificationsNav, type CreatedWebhook, type Webhook } from './common.tsx';
 
 type Format = Webhook['format'];
@@ -84,10 +85,7 @@ function WebhookForm({ hook, onClose, onSaved }: { hook: Webhook | null; onClose
           <input value={description} onChange={(e) => setDescription(e.target.value)} maxLength={1024} />
         </FormField>
         <ErrorMessage message={formError} />
-        <div className="actions">
-          <button type="submit" disabled={busy}>{busy ? 'Saving…' : hook === null ? 'Add webhook' : 'Save changes'}</button>
-          <button type="button" className="secondary" onClick={onClose}>Cancel</button>
-        </div>
+        <FormActions busy={busy} label={hook === null ? 'Add webhook' : 'Save changes'} onCancel={onClose} />
       </form>
     </Dialog>
   );
@@ -131,13 +129,8 @@ function SecretDialog({ created, onClose }: { created: CreatedWebhook; onClose: 
 }
 
 function DeleteDialog({ hook, onClose, onDeleted }: { hook: Webhook; onClose: () => void; onDeleted: () => void }) {
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
-  const del = async () => {
-    setBusy(true);
-    setError(null);
-    try { await notificationsApi.deleteWebhook(hook.id); onDeleted(); } catch (err) { setError(messageOf(err)); } finally { setBusy(false); }
-  };
+  const { busy, error, run } = useAction();
+  const del = () => run(async () => { await notificationsApi.deleteWebhook(hook.id); onDeleted(); });
   return (
     <Dialog title="Delete webhook?" onClose={onClose}>
       <div className="stack">
