@@ -9,6 +9,7 @@ import { randomIds, type Ids } from './ids.ts';
 import type { App } from './http/app.ts';
 import { buildApp } from './http/app.ts';
 import { SYSTEM_ACTOR, withActor, type Deps, type ServiceContext } from './services/context.ts';
+import { DeniedAuditBudget } from './services/denied-audit-budget.ts';
 import { seedBuiltinRoles } from './services/roles.ts';
 import { AccessIndex } from './store/access-index.ts';
 import { openDatabase, type OpenOptions } from './store/db.ts';
@@ -48,7 +49,7 @@ export async function openRuntime(config: Config, opts: RuntimeOptions = {}): Pr
   }
   const index = new AccessIndex(opened.db);
   const secrets = new SecretBox(config.secretKey ?? serverKeyFile(config.dataDir));
-  const deps: Deps = { db: opened.db, engine: opened.engine, clock: opts.clock ?? systemClock, config, ids: opts.ids ?? randomIds, index, log, secrets };
+  const deps: Deps = { db: opened.db, engine: opened.engine, clock: opts.clock ?? systemClock, config, ids: opts.ids ?? randomIds, index, log, secrets, deniedAudits: new DeniedAuditBudget() };
   const system = withActor(deps, SYSTEM_ACTOR);
   await seedBuiltinRoles(system);
   await index.load();

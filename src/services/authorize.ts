@@ -28,9 +28,20 @@ export function actorHoldsRole(ctx: ServiceContext, roleIds: readonly string[], 
   return false;
 }
 
-/** Writes the refusal to the audit chain: failed authorization attempts are evidence too. */
+/**
+ * Writes the refusal to the audit chain: failed authorization attempts are evidence too. Up to a
+ * per-caller budget a minute (denied-audit-budget.ts), then one event saying the rest were not
+ * written one by one.
+ */
 export async function recordDenied(ctx: ServiceContext, action: string, reason: string): Promise<void> {
-  await inTransaction(ctx, (tx) => tx.audit({ action: 'authorization.denied', outcome: 'failure', after: { attempted: action.slice(0, 200), reason } }));
+  const a = ctx.actor;
+  const caller = a.id !== null ? `principal:${a.id}` : `address:${a.clientAddress ?? 'unknown'}`;
+  const verdict = ctx.deniedAudits?.take(caller, ctx.clock.nowMs()) ?? 'record';
+  if (verdict === 'skip') return;
+  const attempted = action.slice(0, 200);
+  await inTransaction(ctx, (tx) => tx.audit(verdict === 'record'
+    ? { action: 'authorization.denied', outcome: 'failure', after: { attempted, reason } }
+    : { action: 'authorization.denied.throttled', outcome: 'failure', after: { attempted, reason, perMinute: ctx.deniedAudits?.limit ?? null, note: 'further refusals of this caller in this minute are not audited one by one' } }));
 }
 
 export async function authorize(ctx: ServiceContext, access: Access, action: string): Promise<void> {

@@ -5,6 +5,7 @@ import type { Ids } from '../ids.ts';
 import type { SecretBox } from '../auth/secret-box.ts';
 import type { AccessIndex } from '../store/access-index.ts';
 import type { Db, Engine } from '../store/db.ts';
+import type { DeniedAuditBudget } from './denied-audit-budget.ts';
 
 /** Who is acting. `system` is the service itself (bootstrap, jobs). */
 export interface Actor {
@@ -37,6 +38,8 @@ export interface Deps {
   log: Logger;
   /** Seals secrets the server must read back (TOTP seeds). */
   secrets: SecretBox;
+  /** Caps the audit rows refused calls write per caller (absent: every refusal is written). */
+  deniedAudits?: DeniedAuditBudget;
 }
 
 export interface ServiceContext extends Deps {

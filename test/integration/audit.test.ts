@@ -10,6 +10,7 @@ import { AUDIT_CSV_COLUMNS } from '../../src/contract/audit.ts';
 import { ROLE } from '../../src/domain/roles.ts';
 import { exportAudit } from '../../src/services/export-audit.ts';
 import { AUDIT_WALKS_PER_MINUTE } from '../../src/http/routes/audit.ts';
+import { DENIED_AUDITS_PER_MINUTE } from '../../src/services/denied-audit-budget.ts';
 import { ENGINE, startWithAdmin, type Api, type Paged, type Res } from '../helpers/harness.ts';
 import { userWithToken } from '../helpers/factories.ts';
 
@@ -324,5 +325,45 @@ describe(`audit tampering is detected (${ENGINE})`, () => {
     } finally {
       await h.close();
     }
+  });
+});
+
+describe(`refused calls are audited up to a budget per caller (${ENGINE})`, () => {
+  let h: H;
+  before(async () => { h = await startWithAdmin(); });
+  after(async () => { await h.close(); });
+
+  test('a caller past the budget is still refused; one event says the rest of the minute was not written', async () => {
+    const mallory = await userWithToken(h.admin);
+    const flood = DENIED_AUDITS_PER_MINUTE + 15;
+    for (let i = 0; i < flood; i++) assert.equal((await mallory.api.get('/api/v1/audit')).status, 403, `call ${i + 1}`);
+    const events = await allPages(h.admin, `/api/v1/audit?actorId=${mallory.id}&outcome=failure`);
+    const actions = events.map((e) => e.action);
+    assert.equal(actions.filter((a) => a === 'authorization.denied').length, DENIED_AUDITS_PER_MINUTE);
+    const throttled = events.filter((e) => e.action === 'authorization.denied.throttled');
+    assert.equal(throttled.length, 1);
+    assert.equal(throttled[0].after.perMinute, DENIED_AUDITS_PER_MINUTE);
+    assert.equal(throttled[0].after.attempted, 'GET /api/v1/audit');
+
+    // Another caller has its own budget; the next minute the caller's refusals are written again.
+    const other = await userWithToken(h.admin);
+    assert.equal((await other.api.get('/api/v1/audit')).status, 403);
+    assert.equal((await allPages(h.admin, `/api/v1/audit?actorId=${other.id}&outcome=failure`)).length, 1);
+    h.clock.advance(61_000);
+    assert.equal((await mallory.api.get('/api/v1/audit/verify')).status, 403);
+    const later = await allPages(h.admin, `/api/v1/audit?actorId=${mallory.id}&outcome=failure`);
+    assert.equal(later.length, events.length + 1);
+    assert.equal(later[0].after.attempted, 'GET /api/v1/audit/verify');
+  });
+
+  test('made-up tokens from one address: refused every time, audited up to the budget', async () => {
+    const earlier = (await allPages(h.admin, '/api/v1/audit?outcome=failure')).length;
+    for (let i = 0; i < DENIED_AUDITS_PER_MINUTE + 10; i++) {
+      const r = await h.anon.as(`pim_${'x'.repeat(40)}${i}`).get('/api/v1/me/roles');
+      assert.equal(r.status, 401);
+      assert.equal(r.body.error.code, 'auth.invalid_token');
+    }
+    const now = await allPages(h.admin, '/api/v1/audit?outcome=failure');
+    assert.equal(now.length - earlier, DENIED_AUDITS_PER_MINUTE + 1, 'the budget, and one throttled event');
   });
 });
