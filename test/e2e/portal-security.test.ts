@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
-import { createServer } from 'node:net';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Page } from 'playwright-core';
@@ -9,22 +8,12 @@ import { FakeClock, systemClock } from '../../src/clock.ts';
 import { ROLE } from '../../src/domain/roles.ts';
 import { assign, userWithToken } from '../helpers/factories.ts';
 import { ENGINE, startWithAdmin, type Api, type Harness } from '../helpers/harness.ts';
-import { signInOnPage, WAIT } from '../helpers/portal-e2e.ts';
+import { freePort, signInOnPage, WAIT } from '../helpers/portal-e2e.ts';
 import { ensureWebBuilt, openBrowser, type BrowserWindow } from '../helpers/web.ts';
 
 const SHOTS = path.resolve('test-artifacts/screenshots');
 const PASSWORD = 'a security page passphrase';
 const MIN = 60_000;
-
-/** A free loopback port, known before the server starts: the passkey relying party is PIM_PUBLIC_URL, which must name it. */
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((resolve) => s.listen(0, '127.0.0.1', resolve));
-  const addr = s.address();
-  await new Promise<void>((resolve) => s.close(() => resolve()));
-  if (typeof addr !== 'object' || addr === null) throw new Error('no port');
-  return addr.port;
-}
 
 /**
  * Settings › Security (authenticator app, passkeys, recovery codes), passkey sign-in and step-up,

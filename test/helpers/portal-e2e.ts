@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import type { AddressInfo } from 'node:net';
+import { createServer, type AddressInfo } from 'node:net';
 import type { Page } from 'playwright-core';
 import { totpNow } from '../../src/auth/totp.ts';
 import { Api, type Harness } from './harness.ts';
@@ -7,6 +7,19 @@ import { Browser } from './session.ts';
 
 /** How long a browser test waits for the page to show something. */
 export const WAIT = { timeout: 15_000 };
+
+/**
+ * A free loopback port, known before the server starts: for tests whose PIM_PUBLIC_URL must
+ * name it (the passkey relying party, the single sign-on callback).
+ */
+export async function freePort(): Promise<number> {
+  const s = createServer();
+  await new Promise<void>((resolve) => s.listen(0, '127.0.0.1', resolve));
+  const addr = s.address();
+  await new Promise<void>((resolve) => s.close(() => resolve()));
+  if (typeof addr !== 'object' || addr === null) throw new Error('no port');
+  return addr.port;
+}
 
 /** Serves the harness's app on a loopback port; returns the portal's base URL. */
 export async function listenOnLoopback(h: Harness): Promise<string> {

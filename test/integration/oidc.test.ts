@@ -1,97 +1,17 @@
 import assert from 'node:assert/strict';
 import { ROLE } from '../../src/domain/roles.ts';
-import { generateKeyPairSync } from 'node:crypto';
-import { once } from 'node:events';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
-import Provider from 'oidc-provider';
 import { FakeClock, systemClock } from '../../src/clock.ts';
 import { ConfigError, loadConfig } from '../../src/config.ts';
 import { mfaDone, safeReturnTo } from '../../src/services/oidc-sign-in.ts';
 import { assign, userWithToken } from '../helpers/factories.ts';
 import { ENGINE, startHarness, startWithAdmin, type Api } from '../helpers/harness.ts';
+import { CLIENT_ID, CLIENT_SECRET, MFA_ACR, startIdp, type Account, type Idp, type LoginChoice } from '../helpers/oidc-idp.ts';
 import { Browser } from '../helpers/session.ts';
 
 /** The app is driven with inject; this is only the origin the provider redirects browsers to. */
 const PUBLIC_URL = 'http://127.0.0.1:8080';
-const CLIENT_ID = 'openpim';
-const CLIENT_SECRET = 'a-test-client-secret-of-some-length';
-const MFA_ACR = 'urn:openpim:test:mfa';
 
-interface Account { email?: string; email_verified?: boolean; name?: string }
-/** What the next login at the provider is: who, and how (amr / acr), or a refusal. */
-interface LoginChoice { accountId: string; amr?: string[]; acr?: string; error?: string }
-
-/**
- * oidc-provider 9 in-process on 127.0.0.1:<random>, with one confidential client
- * (client_secret_basic, PKCE required) and our own interaction endpoint: the test decides
- * who signs in and with which amr/acr, instead of a login form.
- */
-async function startIdp() {
-  const accounts = new Map<string, Account>();
-  const interactions: Array<{ prompt: string; reasons: string[]; params: Record<string, unknown> }> = [];
-  let next: LoginChoice | null = null;
-  const server: Server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const provider = new Provider(issuer, {
-    clients: [{
-      client_id: CLIENT_ID, client_secret: CLIENT_SECRET, token_endpoint_auth_method: 'client_secret_basic',
-      redirect_uris: [`${PUBLIC_URL}/api/v1/auth/oidc/callback`], grant_types: ['authorization_code'], response_types: ['code'],
-    }],
-    pkce: { required: () => true },
-    acrValues: [MFA_ACR, 'urn:openpim:test:pwd'],
-    // Like most providers, the ID token says how the person authenticated (amr, acr, auth_time).
-    claims: { acr: null, amr: null, auth_time: null, sid: null, iss: null, openid: ['sub', 'amr', 'acr', 'auth_time'], email: ['email', 'email_verified'], profile: ['name'] },
-    findAccount: (_ctx, sub) => {
-      const a = accounts.get(sub);
-      return a === undefined ? undefined : { accountId: sub, claims: () => ({ sub, ...a }) };
-    },
-    interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
-    features: { devInteractions: { enabled: false } },
-    cookies: { keys: ['test-cookie-signing-key'] },
-    jwks: { keys: [{ ...generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ format: 'jwk' }), kid: 'test', use: 'sig', alg: 'RS256' }] },
-    ttl: { AccessToken: 600, AuthorizationCode: 60, Grant: 3600, IdToken: 600, Interaction: 600, Session: 3600 },
-  });
-  const handle = provider.callback();
-  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
-    void (async () => {
-      if (req.url?.startsWith('/interaction/') === true) {
-        const details = await provider.interactionDetails(req, res);
-        interactions.push({ prompt: details.prompt.name, reasons: details.prompt.reasons, params: details.params });
-        const clientId = String(details.params.client_id);
-        const scope = String(details.params.scope);
-        if (details.prompt.name === 'login') {
-          const choice = next;
-          if (choice === null) throw new Error('the test did not say who signs in');
-          if (choice.error !== undefined) return provider.interactionFinished(req, res, { error: choice.error, error_description: 'refused by the test' }, { mergeWithLastSubmission: false });
-          const grant = new provider.Grant({ accountId: choice.accountId, clientId });
-          grant.addOIDCScope(scope);
-          const grantId = await grant.save();
-          return provider.interactionFinished(req, res, {
-            login: { accountId: choice.accountId, ...(choice.amr ? { amr: choice.amr } : {}), ...(choice.acr ? { acr: choice.acr } : {}) },
-            consent: { grantId },
-          }, { mergeWithLastSubmission: false });
-        }
-        const grant = details.grantId !== undefined ? (await provider.Grant.find(details.grantId))! : new provider.Grant({ accountId: details.session!.accountId, clientId });
-        grant.addOIDCScope(scope);
-        return provider.interactionFinished(req, res, { consent: { grantId: await grant.save() } }, { mergeWithLastSubmission: true });
-      }
-      return handle(req, res);
-    })().catch((err: unknown) => {
-      res.statusCode = 500;
-      res.end(String(err));
-    });
-  });
-  return {
-    issuer, accounts, interactions,
-    set next(c: LoginChoice) { next = c; },
-    close: async () => { server.closeAllConnections(); server.close(); await once(server, 'close'); },
-  };
-}
-type Idp = Awaited<ReturnType<typeof startIdp>>;
 
 /** A browser at the provider: real HTTP, redirects followed by hand, the provider's cookies kept. */
 class IdpBrowser {
@@ -128,7 +48,7 @@ describe(`OIDC single sign-on against in-process oidc-provider (${ENGINE})`, () 
   let roleId: string;
 
   before(async () => {
-    idp = await startIdp();
+    idp = await startIdp(PUBLIC_URL);
     // openid-client checks iat/exp with the real clock: the app's clock starts at the real time.
     h = await startWithAdmin({
       clock: new FakeClock(systemClock.nowMs()),
@@ -314,6 +234,16 @@ describe(`OIDC single sign-on against in-process oidc-provider (${ENGINE})`, () 
     const failures = (await admin.get('/api/v1/audit?action=auth.sign_in&outcome=failure&limit=20')).body.items
       .filter((e: { after: { method?: string } }) => e.after?.method === 'oidc').map((e: { after: { reason: string } }) => e.after.reason);
     assert.ok(failures.includes('state_unknown_or_used') && failures.includes('state_not_bound'), JSON.stringify(failures));
+  });
+
+  test('a browser back from a refused sign-in is sent to the sign-in page with the reason code; an API client gets the error', async () => {
+    const b = new Browser(h.app);
+    const html = await b.call('GET', '/api/v1/auth/oidc/callback?code=x&state=forged', undefined, { headers: { accept: 'text/html,application/xhtml+xml' } });
+    assert.equal(html.status, 302, JSON.stringify(html.body));
+    assert.equal(html.headers.location, '/?error=auth.sso_state_invalid');
+    const json = await b.get('/api/v1/auth/oidc/callback?code=x&state=forged');
+    assert.equal(json.status, 400);
+    assert.equal(json.body.error.code, 'auth.sso_state_invalid');
   });
 
   test('linked identities: the user and administrators list them; unlinking is audited and the next sign-in links by email again', async () => {

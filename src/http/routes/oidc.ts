@@ -62,7 +62,7 @@ export function oidcRoutes(app: App): void {
     config: { access: PUBLIC },
     schema: {
       tags, summary: 'Where the OpenID Connect provider sends the browser back; sets the session cookie and redirects to returnTo',
-      description: 'Refusals: 400 auth.sso_state_invalid (unknown, used, expired, or started in another browser), 401 auth.sso_failed, 403 auth.sso_no_user / auth.account_disabled / auth.sso_user_mismatch / auth.sso_mfa_missing, 409 auth.sso_link_conflict.',
+      description: 'A browser (Accept: text/html) is redirected to /?error=<code> on a refusal, where the portal explains it; other clients get the error. Refusals: 400 auth.sso_state_invalid (unknown, used, expired, or started in another browser), 401 auth.sso_failed, 403 auth.sso_no_user / auth.account_disabled / auth.sso_user_mismatch / auth.sso_mfa_missing, 409 auth.sso_link_conflict.',
       querystring: OidcCallbackQuery, response: { 302: Redirect },
     },
   }, async (req, reply) => {
@@ -72,7 +72,17 @@ export function oidcRoutes(app: App): void {
     const boundState = req.cookies[STATE_COOKIE];
     clearState(reply);
     const ctx = await withSession(req);
-    const done = await finishOidc(ctx, currentUrl, { boundState, userAgent: headerText(req.headers['user-agent']) });
+    let done: Awaited<ReturnType<typeof finishOidc>>;
+    try {
+      done = await finishOidc(ctx, currentUrl, { boundState, userAgent: headerText(req.headers['user-agent']) });
+    } catch (err) {
+      // A browser back from the provider gets the sign-in page with the reason (by code only:
+      // the portal words it, so a crafted link cannot put text of its own on our page), not JSON.
+      if (err instanceof DomainError && (headerText(req.headers.accept) ?? '').includes('text/html')) {
+        return reply.redirect(`/?error=${encodeURIComponent(err.code)}`, 302);
+      }
+      throw err;
+    }
     setSessionCookies(reply, done.session, secure);
     return reply.redirect(done.returnTo, 302);
   });

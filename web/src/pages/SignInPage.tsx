@@ -8,6 +8,27 @@ import { useSession } from '../session.tsx';
 import { passkeysSupported, signInWithPasskey } from '../webauthn.ts';
 
 /**
+ * Why single sign-on sent the browser back here (`/?error=<code>`, from the callback): fixed
+ * wording per code, never text from the address, so a crafted link cannot speak for us.
+ */
+const SSO_REFUSALS: Record<string, string> = {
+  'auth.sso_state_invalid': 'This sign-in link is unknown, used or expired: start the sign-in again.',
+  'auth.sso_failed': 'Single sign-on failed: start the sign-in again.',
+  'auth.sso_unavailable': 'The identity provider cannot be reached: try again later, or sign in with a password.',
+  'auth.sso_no_user': 'No openpim user matches this sign-in. Ask an administrator to create your user (with your email as user name or mail).',
+  'auth.account_disabled': 'This account is disabled.',
+  'auth.sso_link_conflict': 'This user is already linked to another account at the identity provider. An administrator must unlink it first.',
+  'auth.sso_user_mismatch': 'You re-authenticated at the identity provider as someone else than the signed-in user.',
+  'auth.sso_mfa_missing': 'The identity provider did not report MFA for this sign-in.',
+  'auth.sso_not_configured': 'Single sign-on is not configured on this server.',
+};
+
+export function ssoRefusal(code: string | null): string | null {
+  if (code === null || code === '') return null;
+  return SSO_REFUSALS[code] ?? 'Single sign-on did not complete: start the sign-in again.';
+}
+
+/**
  * Password, then the authenticator (or recovery) code or a passkey when the API answers
  * auth.mfa_required; passwordless sign-in with a passkey; single sign-on when configured. After sign-in the page asked for (a deep link) shows.
  */
@@ -21,7 +42,7 @@ export function SignInPage() {
   const [methods, setMethods] = useState<string[]>([]);
   const [useRecovery, setUseRecovery] = useState(false);
   const [code, setCode] = useState('');
-  const [error, setError] = useState<string | null>(query.get('error'));
+  const [error, setError] = useState<string | null>(() => ssoRefusal(query.get('error')));
   const [busy, setBusy] = useState(false);
 
   const submit = async (e: FormEvent) => {
