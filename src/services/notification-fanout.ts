@@ -2,14 +2,14 @@ import { renderMail, type MailFacts, type MessageKind } from '../domain/mail-mes
 import { assignedSection, planMails, type Intended } from '../domain/notification-plan.ts';
 import { defaultPolicy, type RolePolicy } from '../domain/policy.ts';
 import { cloudEvent, eventMatches, publicEventType, slackMessage, type EventDescription } from '../domain/webhook-payload.ts';
-import type { DeliveriesTable, OutboxTable, RequestsTable, SchedulesTable } from '../store/schema.ts';
+import type { DeliveriesTable, OutboxTable, RequestsTable, SchedulesTable, WebhooksTable } from '../store/schema.ts';
 import { defaultApprovers, resolveApprovers, resolveStage, stagesOf, type Reader } from './approvers.ts';
 import type { ServiceContext } from './context.ts';
 import { claim } from './due-schedules.ts';
 import { optedOutAddresses } from './mail-preferences.ts';
 import { activeWebhooks } from './webhooks.ts';
 import { effectivePolicy } from './role-settings.ts';
-import { inTransaction, type Tx } from './transaction.ts';
+import { inTransaction } from './transaction.ts';
 
 /**
  * Turns outbox events into deliveries: for each event, the mails PIM-REFERENCE §2.3 calls for,
@@ -22,29 +22,54 @@ export async function fanOutEvents(ctx: ServiceContext, batch = 200): Promise<nu
   return inTransaction(ctx, async (tx) => {
     const events = await claim(ctx, tx.db.selectFrom('outbox').selectAll().where('status', '=', 'pending')
       .where('next_attempt_at', '<=', tx.nowMs).orderBy('created_at').limit(batch)).execute() as OutboxTable[];
-    for (const e of events) {
-      for (const d of await deliveriesFor(ctx, tx, e)) {
-        await tx.db.insertInto('deliveries').values(d).onConflict((oc) => oc.column('idempotency_key').doNothing()).execute();
-      }
-      // `sent` for an event: handed on to its deliveries.
-      await tx.db.updateTable('outbox').set({ status: 'sent', sent_at: tx.nowMs, attempts: e.attempts + 1 }).where('id', '=', e.id).execute();
+    if (events.length === 0) return 0;
+    // Read once per batch, not per event: the subscriptions cannot change inside this transaction's view.
+    const hooks = await activeWebhooks(tx.db);
+    const r: BatchReader = { db: tx.db, nowMs: tx.nowMs, memo: new Map() };
+    const deliveries: NewDelivery[] = [];
+    for (const e of events) deliveries.push(...await deliveriesFor(ctx, r, e, hooks));
+    // Written in a few multi-row statements: on PostgreSQL each statement is a round trip.
+    for (let i = 0; i < deliveries.length; i += INSERT_CHUNK) {
+      await tx.db.insertInto('deliveries').values(deliveries.slice(i, i + INSERT_CHUNK)).onConflict((oc) => oc.column('idempotency_key').doNothing()).execute();
     }
+    // `sent` for an event: handed on to its deliveries.
+    await tx.db.updateTable('outbox').set((eb) => ({ status: 'sent', sent_at: tx.nowMs, attempts: eb('attempts', '+', 1) }))
+      .where('id', 'in', events.map((e) => e.id)).execute();
     return events.length;
   });
 }
 
+/** Delivery rows per INSERT: 19 columns each stays far below either engine's bound-parameter limit. */
+const INSERT_CHUNK = 100;
+
+/**
+ * A reader for one batch: role and principal names and the administrators' addresses are read
+ * once per batch (they cannot change inside its transaction; a batch of 200 events often names
+ * the same few roles and mails the same administrators).
+ */
+interface BatchReader extends Reader { memo: Map<string, Promise<unknown>> }
+
+function memo<T>(r: Reader, key: string, read: () => Promise<T>): Promise<T> {
+  if (!('memo' in r)) return read();
+  const m = (r as BatchReader).memo;
+  const hit = m.get(key) as Promise<T> | undefined;
+  if (hit !== undefined) return hit;
+  const p = read();
+  m.set(key, p);
+  return p;
+}
+
 type NewDelivery = DeliveriesTable;
 
-async function deliveriesFor(ctx: ServiceContext, tx: Tx, e: OutboxTable): Promise<NewDelivery[]> {
+async function deliveriesFor(ctx: ServiceContext, r: BatchReader, e: OutboxTable, hooks: readonly WebhooksTable[]): Promise<NewDelivery[]> {
   const payload = JSON.parse(e.payload) as Record<string, unknown>;
-  const r: Reader = { db: tx.db, nowMs: tx.nowMs };
-  const out = await webhookDeliveries(ctx, tx, e, payload);
+  const out = await webhookDeliveries(ctx, r, e, payload, hooks);
   const event = await intendedMails(r, e.event_type, payload);
   if (event === null) return out;
   const planned = planMails(event.intended, event.policy, ctx.config.delivery.maxRecipients);
   const kept = ctx.config.delivery.smtpUrl === null;
   // Users who turned informational mail off get only mail that asks them to act.
-  const optedOut = await optedOutAddresses(tx.db, planned.filter((p) => !p.critical).flatMap((p) => p.to));
+  const optedOut = await optedOutAddresses(r.db, planned.filter((p) => !p.critical).flatMap((p) => p.to));
   for (const p of planned) {
     const mail = renderMail(p.kind, event.facts, ctx.config.publicUrl);
     for (const to of p.to) {
@@ -53,8 +78,8 @@ async function deliveriesFor(ctx: ServiceContext, tx: Tx, e: OutboxTable): Promi
         id: ctx.ids.uuid(), event_id: e.id, event_type: e.event_type, channel: 'mail', recipient: to,
         idempotency_key: `${e.idempotency_key}|${p.kind}|${to.toLowerCase()}`,
         subject: mail.subject, body_text: mail.text, body_html: mail.html, critical: p.critical ? 1 : 0,
-        status: kept ? 'kept' : 'pending', attempts: 0, next_attempt_at: tx.nowMs, claimed_until: null,
-        give_up_at: e.created_at + ctx.config.delivery.giveUpHours * 3_600_000, last_error: null, created_at: tx.nowMs, sent_at: null,
+        status: kept ? 'kept' : 'pending', attempts: 0, next_attempt_at: r.nowMs, claimed_until: null,
+        give_up_at: e.created_at + ctx.config.delivery.giveUpHours * 3_600_000, last_error: null, created_at: r.nowMs, sent_at: null,
       });
     }
   }
@@ -66,10 +91,8 @@ async function deliveriesFor(ctx: ServiceContext, tx: Tx, e: OutboxTable): Promi
  * Slack message) is fixed here, so every retry sends the same bytes; the signature is made
  * at each send (its timestamp must be fresh).
  */
-async function webhookDeliveries(ctx: ServiceContext, tx: Tx, e: OutboxTable, payload: Record<string, unknown>): Promise<NewDelivery[]> {
-  const hooks = await activeWebhooks(tx.db);
+async function webhookDeliveries(ctx: ServiceContext, r: Reader, e: OutboxTable, payload: Record<string, unknown>, hooks: readonly WebhooksTable[]): Promise<NewDelivery[]> {
   if (hooks.length === 0) return [];
-  const r: Reader = { db: tx.db, nowMs: tx.nowMs };
   const description = await describeEvent(r, e, payload);
   const out: NewDelivery[] = [];
   for (const h of hooks) {
@@ -78,8 +101,8 @@ async function webhookDeliveries(ctx: ServiceContext, tx: Tx, e: OutboxTable, pa
     out.push({
       id: ctx.ids.uuid(), event_id: e.id, event_type: e.event_type, channel: 'webhook', recipient: h.id,
       idempotency_key: `${e.idempotency_key}|webhook|${h.id}`, subject: description.type, body_text: body, body_html: null, critical: 0,
-      status: 'pending', attempts: 0, next_attempt_at: tx.nowMs, claimed_until: null,
-      give_up_at: e.created_at + ctx.config.delivery.giveUpHours * 3_600_000, last_error: null, created_at: tx.nowMs, sent_at: null,
+      status: 'pending', attempts: 0, next_attempt_at: r.nowMs, claimed_until: null,
+      give_up_at: e.created_at + ctx.config.delivery.giveUpHours * 3_600_000, last_error: null, created_at: r.nowMs, sent_at: null,
     });
   }
   return out;
@@ -251,12 +274,16 @@ const requestRow = (r: Reader, id: string | undefined) => (id === undefined ? Pr
 const scheduleRow = (r: Reader, id: string | undefined) => (id === undefined ? Promise.resolve(undefined) : r.db.selectFrom('schedules').selectAll().where('id', '=', id).executeTakeFirst());
 const ticketOf = (req: RequestsTable) => (req.ticket_number === null ? null : `${req.ticket_system !== null ? `${req.ticket_system} ` : ''}${req.ticket_number}`);
 
-async function roleName(r: Reader, roleId: string): Promise<string> {
-  return (await r.db.selectFrom('roles').select('display_name').where('id', '=', roleId).executeTakeFirst())?.display_name ?? roleId;
+function roleName(r: Reader, roleId: string): Promise<string> {
+  return memo(r, `role:${roleId}`, async () => (await r.db.selectFrom('roles').select('display_name').where('id', '=', roleId).executeTakeFirst())?.display_name ?? roleId);
 }
 
 /** A principal's display name (user, group or service principal). */
-async function nameOf(r: Reader, id: string): Promise<string> {
+function nameOf(r: Reader, id: string): Promise<string> {
+  return memo(r, `name:${id}`, () => readNameOf(r, id));
+}
+
+async function readNameOf(r: Reader, id: string): Promise<string> {
   const u = await r.db.selectFrom('users').select('display_name').where('id', '=', id).executeTakeFirst();
   if (u) return u.display_name;
   const g = await r.db.selectFrom('groups').select('display_name').where('id', '=', id).executeTakeFirst();
@@ -312,6 +339,6 @@ async function approverAddresses(r: Reader, req: RequestsTable, approvers: Reado
 }
 
 /** PIM-REFERENCE §2.3: the default "Admin" recipients are the Global and Privileged Role Administrators. */
-async function adminAddresses(r: Reader): Promise<string[]> {
-  return addressesOf(r, await defaultApprovers(r));
+function adminAddresses(r: Reader): Promise<string[]> {
+  return memo(r, 'admins', async () => addressesOf(r, await defaultApprovers(r)));
 }
