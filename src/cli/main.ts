@@ -1,4 +1,4 @@
-import { Command } from 'commander';
+import { Command, CommanderError } from 'commander';
 import { ConfigError, loadConfig } from '../config.ts';
 import { DomainError } from '../domain/errors.ts';
 import { openRuntime } from '../runtime.ts';
@@ -12,7 +12,11 @@ import { registerMailCommands } from './client/mail-commands.ts';
 
 const program = new Command('pim')
   .description('openpim: Privileged Identity Management — eligible roles, just-in-time activation, audit and a check API')
-  .showHelpAfterError();
+  .showHelpAfterError()
+  // Commander exits 1 on an unknown option or a missing argument; our exit codes say 2 is usage
+  // (README): it throws instead, and the catch below exits with the right code. Subcommands
+  // created after this inherit it.
+  .exitOverride();
 
 program.command('serve').description('Run the server (HTTP API and jobs) on PIM_HOST:PIM_PORT')
   .addHelpText('after', '\nExample:\n  PIM_PORT=8080 pim serve\n').action(serve);
@@ -55,6 +59,10 @@ registerAdminCommands(program);
 registerMailCommands(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
+  if (err instanceof CommanderError) {
+    // Help and --version end with 0; every parse error is a usage error. Commander printed the message.
+    process.exit(err.exitCode === 0 ? 0 : 2);
+  }
   if (err instanceof ConfigError) {
     process.stderr.write(`${err.message}\n`);
     process.exit(2);

@@ -68,6 +68,12 @@ describe(`the pim command, daily use (${ENGINE})`, () => {
     for (const c of ['login', 'roles', 'activate', 'deactivate', 'extend', 'renew', 'requests', 'approvals', 'check']) assert.match(help.stdout, new RegExp(`\\b${c}\\b`));
     const actHelp = await pim(null, ['activate', '--help']);
     assert.match(actHelp.stdout, /Examples:/);
+    const unknownOption = await pim(null, ['roles', '--colour']);
+    assert.equal(unknownOption.status, 2, 'a usage error exits 2, as the README says');
+    assert.match(unknownOption.stderr, /unknown option '--colour'/);
+    const missingArgument = await pim(null, ['deactivate']);
+    assert.equal(missingArgument.status, 2);
+    assert.equal((await pim(null, ['nonsense'])).status, 2, 'an unknown command too');
     const early = await pim(null, ['roles']);
     assert.equal(early.status, 3);
     assert.match(early.stderr, /pim login/);
